@@ -1,0 +1,78 @@
+//! Command line: clap definitions (what was typed) and the glue that runs each subcommand.
+
+pub mod catalog_cmd;
+pub mod exit;
+pub mod output;
+pub mod policy_cmd;
+pub mod scan;
+
+use clap::{Parser, Subcommand};
+use exit::Exit;
+
+/// Does our privacy policy name every service our website actually talks to?
+#[derive(Debug, Parser)]
+#[command(name = "privacy-inventory", version, after_long_help = exit::EXIT_CODES_HELP, after_help = exit::EXIT_CODES_HELP)]
+pub struct Opts {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Crawl a site, inventory cookies and third parties, read its privacy policy, report the gaps.
+    Scan(Box<scan::ScanArgs>),
+    /// Serve the bundled demo site on 127.0.0.1 and scan it (offline).
+    Demo(scan::DemoArgs),
+    /// Analyse a privacy policy (URL or file) without crawling: list what it declares.
+    Policy(policy_cmd::PolicyArgs),
+    /// Inspect and extend the service catalog.
+    #[command(subcommand)]
+    Catalog(catalog_cmd::CatalogCmd),
+    /// Internal: extract text from a PDF in an isolated child process.
+    #[command(hide = true, name = "__extract-pdf")]
+    ExtractPdf {
+        /// PDF file.
+        path: std::path::PathBuf,
+    },
+}
+
+/// Print a one-line error for a bad invocation and return exit code 2.
+pub fn usage_error(msg: impl std::fmt::Display) -> Exit {
+    eprintln!("privacy-inventory: error: {msg}");
+    Exit::Usage
+}
+
+/// Parse arguments and run.
+pub fn main() -> std::process::ExitCode {
+    let opts = match Opts::try_parse() {
+        Ok(o) => o,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Ok
+            };
+            let _ = e.print();
+            return code.into();
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => return usage_error(format!("cannot start the async runtime: {e}")).into(),
+    };
+    let code = runtime.block_on(async {
+        match opts.command {
+            Command::Scan(args) => scan::run_scan(*args).await,
+            Command::Demo(args) => scan::run_demo(args).await,
+            Command::Policy(args) => policy_cmd::run(args).await,
+            Command::Catalog(cmd) => catalog_cmd::run(cmd),
+            Command::ExtractPdf { path } => policy_cmd::extract_pdf_child(&path),
+        }
+    });
+    code.into()
+}

@@ -1,0 +1,80 @@
+//! Output flags shared by `scan` and `demo`, and the exit-code rule for findings.
+
+use super::exit::Exit;
+use crate::report::{json, model::Report};
+use std::path::PathBuf;
+
+/// Where and how to write the report.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
+    /// Write the report to FILE ('-' for stdout), atomically. Without it, a terminal table goes to stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Format of --output.
+    #[arg(long, default_value = "json", value_parser = ["json", "md", "text"])]
+    pub format: String,
+    /// Also write a Markdown report (for a ticket) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Also write a self-contained HTML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// Exit 1 when findings at or above this severity exist.
+    #[arg(long, default_value = "high", value_parser = ["high", "medium", "low", "info", "never"])]
+    pub fail_on: String,
+    /// No progress or summary on stderr.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Render `report` in `format`.
+pub fn render(report: &Report, format: &str) -> String {
+    match format {
+        "json" => json::to_string(report),
+        _ => json::to_string(report),
+    }
+}
+
+/// Write every requested output; an unwritable path is reported and makes the run exit 2.
+pub fn write_outputs(report: &Report, args: &OutputArgs) -> Result<(), String> {
+    match &args.output {
+        Some(path) => json::write_atomic(path, &render(report, &args.format))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        None => print!("{}", render(report, "text")),
+    }
+    if let Some(path) = &args.markdown {
+        json::write_atomic(path, &render(report, "md"))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    if let Some(path) = &args.html {
+        json::write_atomic(path, &render(report, "html"))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Severity rank: higher is worse.
+pub fn severity_rank(s: &str) -> u8 {
+    match s {
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    }
+}
+
+/// Exit code for a finished report under `--fail-on`. Accepted (unexpired) findings do not count.
+pub fn findings_exit(report: &Report, fail_on: &str) -> Exit {
+    if fail_on == "never" {
+        return Exit::Ok;
+    }
+    let threshold = severity_rank(fail_on);
+    let failing = report.findings.iter().any(|f| {
+        f.accepted.as_ref().is_none_or(|a| a.expired) && severity_rank(&f.severity) >= threshold
+    });
+    if failing {
+        Exit::Findings
+    } else {
+        Exit::Ok
+    }
+}

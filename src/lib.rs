@@ -1,0 +1,103 @@
+//! privacy-inventory: does our privacy policy name every service our website actually talks to?
+//!
+//! One pipeline, one module per stage:
+//! crawl (static fetcher | browser) → [`observe`] → attribution ([`catalog`]) → [`policy`] →
+//! [`reconcile`] → [`report`]. The CLI ([`cli`]) only wires them.
+#![deny(missing_docs)]
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod crawl;
+pub mod demo;
+pub mod domain;
+pub mod observe;
+pub mod policy;
+pub mod reconcile;
+pub mod report;
+
+use catalog::Catalog;
+use config::ScanConfig;
+use crawl::Progress;
+use report::model::{Report, Settings, Tool, SCHEMA_VERSION};
+use std::time::Instant;
+
+/// The result of one scan: the report, and whether the start URL failed entirely (exit code 3).
+pub struct ScanOutcome {
+    /// The finished report.
+    pub report: Report,
+    /// The start URL could not be fetched at all.
+    pub start_failed: bool,
+}
+
+/// Run the whole pipeline for one site. Never fails: every problem ends up in `report.errors`.
+pub async fn scan(config: &ScanConfig, catalog: &Catalog, progress: &dyn Progress) -> ScanOutcome {
+    let started_at = now_rfc3339();
+    let clock = Instant::now();
+
+    let mut obs = match config.mode {
+        config::Mode::Static => crawl::crawl_static(config, progress).await,
+        config::Mode::Browser => crawl::crawl_static(config, progress).await,
+    };
+    progress.finish();
+    let services = catalog::attribute(&mut obs, catalog);
+    let policy = match crawl::Fetcher::new(config) {
+        Ok(fetcher) => policy::read_for_site(config, &obs, &fetcher, catalog).await,
+        Err(e) => report::model::Policy {
+            error: Some(e),
+            ..Default::default()
+        },
+    };
+    let start_failed = obs.start_failed;
+
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION.to_string(),
+        tool: Tool {
+            name: "privacy-inventory".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        target: config.start.to_string(),
+        mode: config.mode.as_str().to_string(),
+        started_at,
+        first_party_domains: obs.first_party_domains,
+        settings: Settings {
+            insecure: config.insecure,
+            ignore_robots: config.ignore_robots,
+            max_pages: config.max_pages,
+            max_depth: config.max_depth,
+            scope: match config.scope {
+                config::ScopeKind::Host => "host".into(),
+                config::ScopeKind::Domain => "domain".into(),
+            },
+            subresources: config.subresources,
+            user_agent: config.user_agent.clone(),
+        },
+        pages: obs.pages,
+        cookies: obs.cookies,
+        third_parties: obs.third_parties,
+        scripts: obs.scripts,
+        services,
+        policy,
+        errors: obs.errors,
+        ..Default::default()
+    };
+    reconcile::reconcile(&mut report, catalog);
+    report.errors.sort();
+    report.errors.dedup();
+    report.summary = report::summarize(&report);
+    report.finished_at = now_rfc3339();
+    report.duration_ms = clock.elapsed().as_millis() as u64;
+    ScanOutcome {
+        report,
+        start_failed,
+    }
+}
+
+/// Current UTC time, RFC 3339, second precision.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

@@ -1,0 +1,35 @@
+//! Report: the schema-v1 model and its writers (JSON, Markdown, HTML, terminal). Writers only read
+//! a finished [`model::Report`]; nothing here crawls or decides.
+
+pub mod json;
+pub mod model;
+
+use model::{Report, Summary};
+use std::collections::BTreeMap;
+
+/// Recompute `summary` from the report's lists.
+pub fn summarize(report: &Report) -> Summary {
+    let mut by_sev: BTreeMap<String, usize> = ["high", "medium", "low", "info"]
+        .iter()
+        .map(|s| (s.to_string(), 0))
+        .collect();
+    for f in &report.findings {
+        if f.accepted.as_ref().is_some_and(|a| !a.expired) {
+            continue;
+        }
+        *by_sev.entry(f.severity.clone()).or_default() += 1;
+    }
+    Summary {
+        pages: report.pages.len(),
+        cookies: report.cookies.len(),
+        third_party_hosts: report.third_parties.len(),
+        services: report.services.len(),
+        undisclosed: report
+            .findings
+            .iter()
+            .filter(|f| f.kind == "undisclosed_service")
+            .count(),
+        findings_by_severity: by_sev,
+        errors: report.errors.len(),
+    }
+}

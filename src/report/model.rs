@@ -1,0 +1,385 @@
+//! The JSON report, schema version 1: the public contract users attach to compliance tickets.
+//!
+//! Rules (see README "Report format"): additive changes only within a `schema_version`; every list
+//! is sorted; nothing but `started_at`, `finished_at` and `duration_ms` may differ between two scans
+//! of an unchanged site. Hostnames are lowercase ASCII (punycode), URLs absolute and normalised.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Current major version of the report contract.
+pub const SCHEMA_VERSION: &str = "1";
+
+/// The whole report for one scanned site.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Report {
+    /// Major version of this contract ("1").
+    pub schema_version: String,
+    /// Which tool wrote the report.
+    pub tool: Tool,
+    /// Start URL, normalised.
+    pub target: String,
+    /// "static" or "browser".
+    pub mode: String,
+    /// RFC 3339 UTC timestamp.
+    pub started_at: String,
+    /// RFC 3339 UTC timestamp.
+    pub finished_at: String,
+    /// Wall-clock duration of the scan.
+    pub duration_ms: u64,
+    /// Registrable domains treated as first party.
+    pub first_party_domains: Vec<String>,
+    /// Options that change what the scan could see (insecure TLS, robots ignored, caps).
+    pub settings: Settings,
+    /// Every page fetched (HTML or not), sorted by URL.
+    pub pages: Vec<Page>,
+    /// Every cookie seen, sorted by (name, domain, path).
+    pub cookies: Vec<Cookie>,
+    /// One entry per third-party hostname, sorted by host.
+    pub third_parties: Vec<ThirdParty>,
+    /// External and inline scripts, sorted by (src, inline_sha256).
+    pub scripts: Vec<Script>,
+    /// Everything observed, attributed to catalog services, sorted by id.
+    pub services: Vec<ServiceUse>,
+    /// The privacy policy as read.
+    pub policy: Policy,
+    /// What the diff found, sorted by (severity, kind, service, hosts).
+    pub findings: Vec<Finding>,
+    /// Services that the policy names, with the sentence that names them.
+    pub disclosed: Vec<Disclosed>,
+    /// Consent manager and phases.
+    pub consent: Consent,
+    /// Totals.
+    pub summary: Summary,
+    /// Problems met during the scan; the scan went on. Sorted by (url, kind, message).
+    pub errors: Vec<ScanError>,
+}
+
+/// Tool identity.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Tool {
+    /// Always "privacy-inventory".
+    pub name: String,
+    /// Crate version.
+    pub version: String,
+}
+
+/// Options in effect that change what a scan can see.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Settings {
+    /// `--insecure`: invalid TLS certificates were accepted.
+    pub insecure: bool,
+    /// `--ignore-robots`: robots.txt was not honoured.
+    pub ignore_robots: bool,
+    /// `--max-pages`.
+    pub max_pages: usize,
+    /// `--max-depth`, if any.
+    pub max_depth: Option<usize>,
+    /// `--scope`: "host" or "domain".
+    pub scope: String,
+    /// Whether third-party scripts/iframes were fetched once to record their cookies.
+    pub subresources: bool,
+    /// User-Agent sent.
+    pub user_agent: String,
+}
+
+/// A fetched page or document.
+#[derive(
+    Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
+pub struct Page {
+    /// URL as requested (normalised).
+    pub url: String,
+    /// HTTP status of the final response, if any response arrived.
+    pub status: Option<u16>,
+    /// Link distance from the start URL (sitemap URLs count as depth 1).
+    pub depth: usize,
+    /// Media type without parameters, e.g. "text/html".
+    pub content_type: Option<String>,
+    /// Redirect chain followed (each hop's target URL), empty when none.
+    pub redirects: Vec<String>,
+    /// Page title, when HTML.
+    pub title: Option<String>,
+    /// Short error kind when the page failed (details in `errors`).
+    pub error: Option<String>,
+}
+
+/// Cookie attributes' SameSite value.
+pub type SameSite = Option<String>;
+
+/// One cookie, merged over every page and response where it was seen.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Cookie {
+    /// Cookie name ("" for a nameless cookie).
+    pub name: String,
+    /// Domain attribute with a leading dot, or the setting host for host-only cookies.
+    pub domain: String,
+    /// Path attribute (default "/").
+    pub path: String,
+    /// Expires (RFC 3339) when given.
+    pub expires: Option<String>,
+    /// Lifetime from Max-Age, else Expires minus response date.
+    pub lifetime_seconds: Option<i64>,
+    /// No Expires/Max-Age.
+    pub session: bool,
+    /// Secure attribute.
+    pub secure: bool,
+    /// HttpOnly attribute.
+    pub http_only: bool,
+    /// "lax" | "strict" | "none" | null.
+    pub same_site: SameSite,
+    /// Set with Max-Age<=0 or an Expires in the past: a deletion.
+    pub deletion: bool,
+    /// "first" or "third", by the registrable domain of the cookie domain.
+    pub party: String,
+    /// "header" or "script".
+    pub set_by: String,
+    /// Response (or script) that set it; the first in sort order when several.
+    pub setter_url: Option<String>,
+    /// Pages where it was observed.
+    pub pages: Vec<String>,
+    /// Observed before any consent was given.
+    pub before_consent: bool,
+    /// Browser mode: whether the browser stored it (null in static mode).
+    pub stored: Option<bool>,
+    /// Browser mode: why the browser refused it.
+    pub blocked_reason: Option<String>,
+    /// Catalog id of the service it belongs to.
+    pub service: Option<String>,
+    /// Raw header when it could not be parsed cleanly.
+    pub raw: Option<String>,
+    /// Parse warning, e.g. "invalid Expires".
+    pub warning: Option<String>,
+}
+
+/// A third-party hostname and what the site loads from it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ThirdParty {
+    /// Lowercase ASCII hostname.
+    pub host: String,
+    /// Registrable domain (public suffix list).
+    pub registrable_domain: String,
+    /// Catalog service id.
+    pub service: Option<String>,
+    /// Company legal name.
+    pub company: Option<String>,
+    /// Resource types referenced/requested, sorted.
+    pub resource_types: Vec<String>,
+    /// Pages that reference it.
+    pub pages: Vec<String>,
+    /// Distinct URLs on this host referenced or requested.
+    pub request_count: usize,
+    /// Every reference is gated by consent-manager markup.
+    pub consent_gated: bool,
+    /// Contacted before any consent was given.
+    pub before_consent: bool,
+    /// false: only referenced (form action, preconnect, link), never loaded by itself.
+    pub loaded: bool,
+    /// A few example URLs (at most 5, sorted).
+    pub sample_urls: Vec<String>,
+}
+
+/// An external or inline script.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Script {
+    /// Absolute URL for external scripts.
+    pub src: Option<String>,
+    /// sha256 (hex) of an inline script body.
+    pub inline_sha256: Option<String>,
+    /// Host of `src`.
+    pub host: Option<String>,
+    /// "first" or "third" (inline scripts are first party).
+    pub party: String,
+    /// Catalog service id (by host, path or inline signature).
+    pub service: Option<String>,
+    /// Gated behind consent-manager markup.
+    pub consent_gated: bool,
+    /// Only inside `<noscript>`.
+    pub noscript: bool,
+    /// Pages it appears on.
+    pub pages: Vec<String>,
+}
+
+/// A catalog service observed on the site.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct ServiceUse {
+    /// Catalog id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Legal entity a policy would name.
+    pub company: String,
+    /// Categories from the catalog vocabulary.
+    pub categories: Vec<String>,
+    /// Hostnames attributed to it.
+    pub hosts: Vec<String>,
+    /// Cookie names attributed to it.
+    pub cookies: Vec<String>,
+    /// Pages where it was seen.
+    pub pages: Vec<String>,
+    /// Self-hosted on a first-party domain (never a third-party finding).
+    pub first_party: bool,
+    /// Why it was attributed: "host", "cookie", "signature", "path".
+    pub matched_by: Vec<String>,
+}
+
+/// The privacy policy as found and read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Policy {
+    /// Documents read (URLs or file paths).
+    pub urls: Vec<String>,
+    /// How it was found: "argument", "link", "well_known", or null when not found.
+    pub discovered_by: Option<String>,
+    /// "en", "de", … or null when unknown.
+    pub language: Option<String>,
+    /// Every service/company name found in the text, in document order.
+    pub declarations: Vec<Declaration>,
+    /// Why no policy could be read, if so.
+    pub error: Option<String>,
+}
+
+/// A name found in the policy.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct Declaration {
+    /// As written in the policy.
+    pub name: String,
+    /// Catalog service id, when the name is a service or service alias.
+    pub service: Option<String>,
+    /// Company legal name, when known.
+    pub company: Option<String>,
+    /// "service", "company", "host" or "provider" (free text from a provider sentence).
+    pub matched_as: String,
+    /// Heading path, e.g. "Plugins und Tools > Google Fonts".
+    pub section: String,
+    /// The sentence (trimmed to ~300 chars).
+    pub excerpt: String,
+    /// "we do not use X": discloses nothing.
+    pub negated: bool,
+    /// Document it came from.
+    pub source: String,
+}
+
+/// Kind of finding.
+pub type FindingKind = String;
+
+/// One result of the diff between what was observed and what the policy says.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Finding {
+    /// "undisclosed_service" | "disclosed_by_company_only" | "declared_not_observed"
+    /// | "unattributed_third_party" | "tracking_before_consent" | "tracking_after_reject".
+    pub kind: FindingKind,
+    /// "high" | "medium" | "low" | "info".
+    pub severity: String,
+    /// Catalog service id.
+    pub service: Option<String>,
+    /// Company legal name.
+    pub company: Option<String>,
+    /// Concrete hostnames involved.
+    pub hosts: Vec<String>,
+    /// Cookie names involved.
+    pub cookies: Vec<String>,
+    /// Pages involved (at most 20).
+    pub pages: Vec<String>,
+    /// One readable sentence a DPO can paste into a ticket.
+    pub evidence: String,
+    /// What to do about it.
+    pub message: String,
+    /// Set when an accepted exception covers this finding.
+    pub accepted: Option<Acceptance>,
+}
+
+/// An accepted exception from the config file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Acceptance {
+    /// Why it is accepted.
+    pub reason: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// Date (YYYY-MM-DD) after which it counts again.
+    pub expires: Option<String>,
+    /// The acceptance has expired and the finding counts again.
+    pub expired: bool,
+}
+
+/// A service the policy discloses, with evidence.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Disclosed {
+    /// Catalog id.
+    pub service: String,
+    /// Hosts observed for it.
+    pub hosts: Vec<String>,
+    /// The declaration that discloses it.
+    pub declaration: DeclarationRef,
+}
+
+/// Where in the policy a service is declared.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct DeclarationRef {
+    /// Name as written.
+    pub name: String,
+    /// Heading path.
+    pub section: String,
+    /// Sentence.
+    pub excerpt: String,
+}
+
+/// Consent manager and phases.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Consent {
+    /// Consent manager detected (catalog/CMP id).
+    pub cmp: Option<String>,
+    /// How it was detected.
+    pub detected_by: Option<String>,
+    /// Phases actually run.
+    pub phases: Vec<String>,
+    /// Browser mode: whether "accept all" was clicked.
+    pub accept_clicked: Option<bool>,
+    /// Browser mode: whether "reject all" was clicked.
+    pub reject_clicked: Option<bool>,
+    /// Services the CMP itself declares.
+    pub cmp_services: Vec<CmpService>,
+}
+
+/// A service listed by the consent manager's own configuration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct CmpService {
+    /// Name as the CMP lists it.
+    pub name: String,
+    /// Catalog id when recognised.
+    pub service: Option<String>,
+}
+
+/// Totals.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Summary {
+    /// Pages fetched.
+    pub pages: usize,
+    /// Distinct cookies.
+    pub cookies: usize,
+    /// Distinct third-party hosts.
+    pub third_party_hosts: usize,
+    /// Distinct services.
+    pub services: usize,
+    /// Findings of kind undisclosed_service.
+    pub undisclosed: usize,
+    /// Findings per severity (keys: high, medium, low, info; all present).
+    pub findings_by_severity: BTreeMap<String, usize>,
+    /// Entries in `errors`.
+    pub errors: usize,
+}
+
+/// A problem met during the scan. The scan went on.
+#[derive(
+    Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
+pub struct ScanError {
+    /// URL concerned (or file path).
+    pub url: String,
+    /// "timeout" | "too_large" | "redirect_loop" | "too_many_redirects" | "off_scope_redirect"
+    /// | "http_status" | "connect" | "dns" | "tls" | "parse" | "cookie" | "robots" | "sitemap"
+    /// | "trap" | "policy" | "browser" | ...
+    pub kind: String,
+    /// Human-readable detail.
+    pub message: String,
+}
