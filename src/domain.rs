@@ -70,7 +70,10 @@ mod tests {
         assert_eq!(registrable_domain("127.0.0.1"), "127.0.0.1");
         assert_eq!(registrable_domain("localhost"), "localhost");
         assert_eq!(registrable_domain("d1.cloudfront.net"), "d1.cloudfront.net");
-        assert_eq!(registrable_domain("www.googletagmanager.com"), "googletagmanager.com");
+        assert_eq!(
+            registrable_domain("www.googletagmanager.com"),
+            "googletagmanager.com"
+        );
     }
 
     #[test]

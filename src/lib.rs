@@ -30,14 +30,19 @@ pub struct ScanOutcome {
     pub start_failed: bool,
 }
 
-/// Run the whole pipeline for one site. Never fails: every problem ends up in `report.errors`.
-pub async fn scan(config: &ScanConfig, catalog: &Catalog, progress: &dyn Progress) -> ScanOutcome {
+/// Run the whole pipeline for one site. Only a browser that cannot start is an error (exit 2);
+/// every other problem ends up in `report.errors`.
+pub async fn scan(
+    config: &ScanConfig,
+    catalog: &Catalog,
+    progress: &dyn Progress,
+) -> Result<ScanOutcome, crawl::browser::BrowserError> {
     let started_at = now_rfc3339();
     let clock = Instant::now();
 
     let mut obs = match config.mode {
         config::Mode::Static => crawl::crawl_static(config, progress).await,
-        config::Mode::Browser => crawl::crawl_static(config, progress).await,
+        config::Mode::Browser => crawl::browser::crawl_browser(config, progress).await?,
     };
     progress.finish();
     let services = catalog::attribute(&mut obs, catalog);
@@ -87,10 +92,10 @@ pub async fn scan(config: &ScanConfig, catalog: &Catalog, progress: &dyn Progres
     report.summary = report::summarize(&report);
     report.finished_at = now_rfc3339();
     report.duration_ms = clock.elapsed().as_millis() as u64;
-    ScanOutcome {
+    Ok(ScanOutcome {
         report,
         start_failed,
-    }
+    })
 }
 
 /// Current UTC time, RFC 3339, second precision.

@@ -99,6 +99,16 @@ impl Catalog {
         Ok(Catalog::default())
     }
 
+    /// A catalog from parts (tests, user files); sorts by id.
+    pub fn from_parts(mut services: Vec<Service>, mut companies: Vec<Company>) -> Catalog {
+        services.sort_by(|a, b| a.id.cmp(&b.id));
+        companies.sort_by(|a, b| a.id.cmp(&b.id));
+        Catalog {
+            services,
+            companies,
+        }
+    }
+
     /// All services, sorted by id.
     pub fn services(&self) -> &[Service] {
         &self.services
@@ -127,7 +137,18 @@ impl Catalog {
 
     /// Every (name as a policy would write it, what it names), for the policy matcher.
     pub fn policy_names(&self) -> Vec<(String, NameTarget)> {
-        Vec::new()
+        let mut names = Vec::new();
+        for s in &self.services {
+            for n in std::iter::once(&s.name).chain(&s.aliases) {
+                names.push((n.clone(), NameTarget::Service(s.id.clone())));
+            }
+        }
+        for c in &self.companies {
+            for n in std::iter::once(&c.name).chain(&c.aliases) {
+                names.push((n.clone(), NameTarget::Company(c.id.clone())));
+            }
+        }
+        names
     }
 }
 

@@ -68,7 +68,7 @@ pub fn main() -> std::process::ExitCode {
     let code = runtime.block_on(async {
         match opts.command {
             Command::Scan(args) => scan::run_scan(*args).await,
-            Command::Demo(args) => scan::run_demo(args).await,
+            Command::Demo(args) => crate::demo::run(args).await,
             Command::Policy(args) => policy_cmd::run(args).await,
             Command::Catalog(cmd) => catalog_cmd::run(cmd),
             Command::ExtractPdf { path } => policy_cmd::extract_pdf_child(&path),

@@ -240,7 +240,10 @@ pub async fn run_config(cfg: ScanConfig, out: &OutputArgs) -> Exit {
         Err(e) => return usage_error(e),
     };
     let progress = NoProgress;
-    let outcome = crate::scan(&cfg, &catalog, &progress).await;
+    let outcome = match crate::scan(&cfg, &catalog, &progress).await {
+        Ok(o) => o,
+        Err(e) => return usage_error(e),
+    };
     if let Err(e) = write_outputs(&outcome.report, out) {
         return usage_error(e);
     }
@@ -259,12 +262,6 @@ pub async fn run_scan(args: ScanArgs) -> Exit {
         Ok(cfg) => run_config(cfg, &args.out).await,
         Err(e) => usage_error(e),
     }
-}
-
-/// `demo`.
-pub async fn run_demo(args: DemoArgs) -> Exit {
-    let _ = args;
-    usage_error("demo: not built yet")
 }
 
 #[cfg(test)]

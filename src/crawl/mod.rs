@@ -2,6 +2,7 @@
 //!
 //! The crawler knows scope, limits and politeness; it knows nothing of services, policies or reports.
 
+pub mod browser;
 pub mod fetch;
 
 pub use fetch::{FetchError, Fetched, Fetcher};

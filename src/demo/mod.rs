@@ -2,3 +2,12 @@
 //! The same loopback server plays fixture sites (and all their third parties) in the tests.
 
 pub mod server;
+
+use crate::cli::exit::Exit;
+use crate::cli::scan::DemoArgs;
+
+/// `privacy-inventory demo`.
+pub async fn run(args: DemoArgs) -> Exit {
+    let _ = args;
+    crate::cli::usage_error("demo: not built yet")
+}
