@@ -11,6 +11,7 @@ pub mod config;
 pub mod crawl;
 pub mod demo;
 pub mod domain;
+pub mod drift;
 pub mod observe;
 pub mod policy;
 pub mod reconcile;

@@ -1,6 +1,7 @@
 //! Command line: clap definitions (what was typed) and the glue that runs each subcommand.
 
 pub mod catalog_cmd;
+pub mod drift_cmd;
 pub mod exit;
 pub mod output;
 pub mod policy_cmd;
@@ -30,6 +31,10 @@ pub enum Command {
     /// Inspect and extend the service catalog.
     #[command(subcommand)]
     Catalog(catalog_cmd::CatalogCmd),
+    /// Compare two stored JSON reports: new/removed services, hosts, cookies, findings.
+    Diff(drift_cmd::DiffArgs),
+    /// Print the JSON Schema of the report (schema version 1).
+    Schema,
     /// Internal: extract text from a PDF in an isolated child process.
     #[command(hide = true, name = "__extract-pdf")]
     ExtractPdf {
@@ -71,6 +76,15 @@ pub fn main() -> std::process::ExitCode {
             Command::Demo(args) => crate::demo::run(args).await,
             Command::Policy(args) => policy_cmd::run(args).await,
             Command::Catalog(cmd) => catalog_cmd::run(cmd),
+            Command::Diff(args) => drift_cmd::run(args),
+            Command::Schema => {
+                let schema = schemars::schema_for!(crate::report::model::Report);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&schema).expect("schema serialises")
+                );
+                Exit::Ok
+            }
             Command::ExtractPdf { path } => policy_cmd::extract_pdf_child(&path),
         }
     });

@@ -1,5 +1,6 @@
 //! `scan` and `demo`: flags → [`ScanConfig`] → pipeline → outputs → exit code.
 
+use super::drift_cmd::BaselineArgs;
 use super::exit::Exit;
 use super::output::{findings_exit, write_outputs, OutputArgs};
 use super::usage_error;
@@ -21,6 +22,9 @@ pub struct ScanArgs {
     #[command(flatten)]
     /// Output settings.
     pub out: OutputArgs,
+    #[command(flatten)]
+    /// Baseline comparison.
+    pub baseline: BaselineArgs,
 }
 
 /// Arguments of `demo`.
@@ -32,6 +36,9 @@ pub struct DemoArgs {
     /// Scan the demo site with a real browser.
     #[arg(long)]
     pub browser: bool,
+    #[command(flatten)]
+    /// Baseline comparison.
+    pub baseline: BaselineArgs,
 }
 
 /// Crawl flags.
@@ -234,16 +241,27 @@ pub fn build_config(url: &str, c: &CrawlArgs, quiet: bool) -> Result<ScanConfig,
 }
 
 /// Run a configured scan and write its outputs.
-pub async fn run_config(cfg: ScanConfig, out: &OutputArgs) -> Exit {
+pub async fn run_config(cfg: ScanConfig, out: &OutputArgs, baseline: &BaselineArgs) -> Exit {
     let catalog = match Catalog::load(&cfg.catalogs) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
+    // Read the baseline before crawling: a typo in its path must not cost a whole scan.
+    let baseline_report = match &baseline.baseline {
+        Some(path) => match crate::drift::load_report(path) {
+            Ok(r) => Some(r),
+            Err(e) => return usage_error(e),
+        },
+        None => None,
+    };
     let progress = NoProgress;
-    let outcome = match crate::scan(&cfg, &catalog, &progress).await {
+    let mut outcome = match crate::scan(&cfg, &catalog, &progress).await {
         Ok(o) => o,
         Err(e) => return usage_error(e),
     };
+    if let Some(old) = &baseline_report {
+        outcome.report.changes = Some(crate::drift::compare(old, &outcome.report));
+    }
     if let Err(e) = write_outputs(&outcome.report, out) {
         return usage_error(e);
     }
@@ -253,13 +271,22 @@ pub async fn run_config(cfg: ScanConfig, out: &OutputArgs) -> Exit {
         }
         return Exit::StartFailed;
     }
-    findings_exit(&outcome.report, &out.fail_on)
+    match (&outcome.report.changes, baseline.fail_on_new) {
+        (Some(changes), true) => {
+            let only_new = crate::report::model::Report {
+                findings: changes.new_findings.clone(),
+                ..Default::default()
+            };
+            findings_exit(&only_new, &out.fail_on)
+        }
+        _ => findings_exit(&outcome.report, &out.fail_on),
+    }
 }
 
 /// `scan`.
 pub async fn run_scan(args: ScanArgs) -> Exit {
     match build_config(&args.url, &args.crawl, args.out.quiet) {
-        Ok(cfg) => run_config(cfg, &args.out).await,
+        Ok(cfg) => run_config(cfg, &args.out, &args.baseline).await,
         Err(e) => usage_error(e),
     }
 }

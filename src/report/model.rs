@@ -54,6 +54,34 @@ pub struct Report {
     pub summary: Summary,
     /// Problems met during the scan; the scan went on. Sorted by (url, kind, message).
     pub errors: Vec<ScanError>,
+    /// With `--baseline`: what changed since the baseline report (null otherwise).
+    #[serde(default)]
+    pub changes: Option<Changes>,
+}
+
+/// What changed between a baseline report and this one. Every list sorted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Changes {
+    /// Target of the baseline report.
+    pub baseline_target: String,
+    /// `started_at` of the baseline report.
+    pub baseline_started_at: String,
+    /// Service ids observed now, not in the baseline.
+    pub new_services: Vec<String>,
+    /// Service ids in the baseline, not observed now.
+    pub removed_services: Vec<String>,
+    /// Third-party hosts contacted now, not in the baseline.
+    pub new_hosts: Vec<String>,
+    /// Third-party hosts in the baseline, not contacted now.
+    pub removed_hosts: Vec<String>,
+    /// Cookies (`name@domain`) seen now, not in the baseline.
+    pub new_cookies: Vec<String>,
+    /// Cookies in the baseline, not seen now.
+    pub removed_cookies: Vec<String>,
+    /// Findings present now, not in the baseline (by kind, service and hosts).
+    pub new_findings: Vec<Finding>,
+    /// Findings in the baseline that are gone now.
+    pub resolved_findings: Vec<Finding>,
 }
 
 /// Tool identity.
