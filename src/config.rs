@@ -149,6 +149,8 @@ pub struct ScanConfig {
     pub consent: ConsentMode,
     /// No progress output on stderr.
     pub quiet: bool,
+    /// Accepted exceptions from the config file.
+    pub accepted: Vec<crate::exceptions::AcceptRule>,
 }
 
 /// Default User-Agent: honest, names the tool and where to read about it.
@@ -187,6 +189,7 @@ impl ScanConfig {
             page_timeout: Duration::from_secs(10),
             consent: ConsentMode::Auto,
             quiet: false,
+            accepted: Vec::new(),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod crawl;
 pub mod demo;
 pub mod domain;
 pub mod drift;
+pub mod exceptions;
 pub mod observe;
 pub mod policy;
 pub mod reconcile;
@@ -88,6 +89,11 @@ pub async fn scan(
         ..Default::default()
     };
     reconcile::reconcile(&mut report, catalog);
+    exceptions::apply(
+        &mut report.findings,
+        &config.accepted,
+        time::OffsetDateTime::now_utc().date(),
+    );
     report.errors.sort();
     report.errors.dedup();
     report.summary = report::summarize(&report);
