@@ -1,10 +1,12 @@
 //! Command line: clap definitions (what was typed) and the glue that runs each subcommand.
 
 pub mod catalog_cmd;
+pub mod config_file;
 pub mod drift_cmd;
 pub mod exit;
 pub mod output;
 pub mod policy_cmd;
+pub mod portfolio;
 pub mod scan;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +33,12 @@ pub enum Command {
     /// Inspect and extend the service catalog.
     #[command(subcommand)]
     Catalog(catalog_cmd::CatalogCmd),
+    /// Write a commented starter privacy-inventory.toml in the working directory.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
     /// Compare two stored JSON reports: new/removed services, hosts, cookies, findings.
     Diff(drift_cmd::DiffArgs),
     /// Print the JSON Schema of the report (schema version 1).
@@ -47,6 +55,26 @@ pub enum Command {
 pub fn usage_error(msg: impl std::fmt::Display) -> Exit {
     eprintln!("privacy-inventory: error: {msg}");
     Exit::Usage
+}
+
+fn init(force: bool) -> Exit {
+    let path = std::path::Path::new(config_file::DEFAULT_CONFIG);
+    if path.exists() && !force {
+        return usage_error(format!(
+            "{} exists; use --force to overwrite it",
+            path.display()
+        ));
+    }
+    match std::fs::write(path, config_file::STARTER) {
+        Ok(()) => {
+            eprintln!(
+                "wrote {}: edit the [[site]] url, then run `privacy-inventory scan`",
+                path.display()
+            );
+            Exit::Ok
+        }
+        Err(e) => usage_error(format!("cannot write {}: {e}", path.display())),
+    }
 }
 
 /// Parse arguments and run.
@@ -77,6 +105,7 @@ pub fn main() -> std::process::ExitCode {
             Command::Policy(args) => policy_cmd::run(args).await,
             Command::Catalog(cmd) => catalog_cmd::run(cmd),
             Command::Diff(args) => drift_cmd::run(args),
+            Command::Init { force } => init(force),
             Command::Schema => {
                 let schema = schemars::schema_for!(crate::report::model::Report);
                 println!(

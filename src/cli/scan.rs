@@ -14,8 +14,17 @@ use url::Url;
 /// Arguments of `scan`.
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
-    /// Start URL, e.g. https://www.example.com
-    pub url: String,
+    /// Start URL, e.g. https://www.example.com (without it: the sites of the config file).
+    pub url: Option<String>,
+    /// Config file with one or many sites (default: ./privacy-inventory.toml when no URL is given).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// With a config file: scan only the site with this name.
+    #[arg(long, value_name = "NAME")]
+    pub site: Option<String>,
+    /// With a config file of several sites: directory for one report per site and index.json.
+    #[arg(long, value_name = "DIR", default_value = "privacy-reports")]
+    pub output_dir: PathBuf,
     #[command(flatten)]
     /// Crawl settings.
     pub crawl: CrawlArgs,
@@ -283,12 +292,55 @@ pub async fn run_config(cfg: ScanConfig, out: &OutputArgs, baseline: &BaselineAr
     }
 }
 
-/// `scan`.
+/// `scan`: one URL, or the sites of a config file.
 pub async fn run_scan(args: ScanArgs) -> Exit {
-    match build_config(&args.url, &args.crawl, args.out.quiet) {
-        Ok(cfg) => run_config(cfg, &args.out, &args.baseline).await,
-        Err(e) => usage_error(e),
+    let config_path = match (&args.url, &args.config) {
+        (Some(url), None) => {
+            return match build_config(url, &args.crawl, args.out.quiet) {
+                Ok(cfg) => run_config(cfg, &args.out, &args.baseline).await,
+                Err(e) => usage_error(e),
+            }
+        }
+        (Some(_), Some(_)) => return usage_error("give either a start URL or --config, not both"),
+        (None, Some(p)) => p.clone(),
+        (None, None) => {
+            let p = PathBuf::from(super::config_file::DEFAULT_CONFIG);
+            if !p.exists() {
+                return usage_error(
+                    "no start URL and no privacy-inventory.toml here: run `privacy-inventory scan https://www.example.com` or `privacy-inventory init`",
+                );
+            }
+            p
+        }
+    };
+    let file = match super::config_file::load(&config_path) {
+        Ok(f) => f,
+        Err(e) => return usage_error(e),
+    };
+    let mut sites = match super::config_file::plan(&file, args.out.quiet) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    if let Some(name) = &args.site {
+        sites.retain(|s| &s.name == name);
+        if sites.is_empty() {
+            return usage_error(format!(
+                "no site named {name:?} in {}",
+                config_path.display()
+            ));
+        }
     }
+    if sites.len() == 1 && args.out.output.is_some() {
+        let site = sites.remove(0);
+        let mut out = args.out.clone();
+        if out.fail_on == "high" {
+            if let Some(f) = &file.fail_on {
+                out.fail_on = f.clone();
+            }
+        }
+        return run_config(site.config, &out, &args.baseline).await;
+    }
+    super::portfolio::run(&file, sites, args.output_dir.clone(), &args.out).await
 }
 
 #[cfg(test)]

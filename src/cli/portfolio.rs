@@ -1,0 +1,142 @@
+//! Scanning the sites of a config file: one report per site plus an index, one site failing never
+//! loses the others. Each site is an independent, stateless scan, so large portfolios scale out
+//! as one process per shard (README "Scaling out"), not with a scheduler of our own.
+
+use super::config_file::{ConfigFile, PlannedSite};
+use super::exit::Exit;
+use super::output::{findings_exit, render, OutputArgs};
+use crate::catalog::Catalog;
+use crate::report::json::write_atomic;
+use futures_util::stream::{self, StreamExt};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// One line of `index.json`.
+#[derive(Debug, Serialize)]
+struct IndexEntry {
+    name: String,
+    target: String,
+    report: Option<String>,
+    exit_code: u8,
+    error: Option<String>,
+    summary: Option<crate::report::model::Summary>,
+}
+
+async fn scan_site(
+    site: &PlannedSite,
+    catalog: &Catalog,
+    dir: &Path,
+    out: &OutputArgs,
+    fail_on: &str,
+) -> IndexEntry {
+    let mut entry = IndexEntry {
+        name: site.name.clone(),
+        target: site.config.start.to_string(),
+        report: None,
+        exit_code: Exit::Ok as u8,
+        error: None,
+        summary: None,
+    };
+    let outcome = match crate::scan(&site.config, catalog, &crate::crawl::NoProgress).await {
+        Ok(o) => o,
+        Err(e) => {
+            entry.error = Some(e.to_string());
+            entry.exit_code = Exit::Usage as u8;
+            return entry;
+        }
+    };
+    let json_path = dir.join(format!("{}.json", site.name));
+    let mut writes = vec![(json_path.clone(), render(&outcome.report, "json"))];
+    if out.markdown.is_some() {
+        writes.push((
+            dir.join(format!("{}.md", site.name)),
+            render(&outcome.report, "md"),
+        ));
+    }
+    if out.html.is_some() {
+        writes.push((
+            dir.join(format!("{}.html", site.name)),
+            render(&outcome.report, "html"),
+        ));
+    }
+    for (path, text) in writes {
+        if let Err(e) = write_atomic(&path, &text) {
+            entry.error = Some(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    entry.report = Some(
+        json_path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned(),
+    );
+    entry.summary = Some(outcome.report.summary.clone());
+    entry.exit_code = if outcome.start_failed {
+        Exit::StartFailed as u8
+    } else {
+        findings_exit(&outcome.report, fail_on) as u8
+    };
+    if !out.quiet {
+        eprintln!(
+            "privacy-inventory: {} ({}): {} pages, {} services, {} findings → {}",
+            site.name,
+            site.config.start,
+            outcome.report.summary.pages,
+            outcome.report.summary.services,
+            outcome.report.findings.len(),
+            dir.join(format!("{}.json", site.name)).display()
+        );
+    }
+    entry
+}
+
+/// Scan every planned site; write `<dir>/<name>.json` (and .md/.html when asked) and `<dir>/index.json`.
+/// The exit code is the worst over all sites (3 > 1 > 0; 2 only when nothing could run).
+pub async fn run(
+    file: &ConfigFile,
+    sites: Vec<PlannedSite>,
+    dir: PathBuf,
+    out: &OutputArgs,
+) -> Exit {
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        return super::usage_error(format!(
+            "cannot create output directory {}: {e}",
+            dir.display()
+        ));
+    }
+    let catalog = match Catalog::load(&file.catalogs) {
+        Ok(c) => c,
+        Err(e) => return super::usage_error(e),
+    };
+    let fail_on = if out.fail_on != "high" {
+        out.fail_on.clone()
+    } else {
+        file.fail_on.clone().unwrap_or(out.fail_on.clone())
+    };
+    let parallel = file.parallel.unwrap_or(1).max(1);
+    let entries: Vec<IndexEntry> = stream::iter(sites.iter())
+        .map(|s| scan_site(s, &catalog, &dir, out, &fail_on))
+        .buffered(parallel)
+        .collect()
+        .await;
+    let index = serde_json::json!({ "schema_version": crate::report::model::SCHEMA_VERSION, "sites": entries });
+    let text = serde_json::to_string_pretty(&index).expect("index serialises") + "\n";
+    if let Err(e) = write_atomic(&dir.join("index.json"), &text) {
+        return super::usage_error(format!("cannot write index: {e}"));
+    }
+    let worst = entries
+        .iter()
+        .map(|e| e.exit_code)
+        .fold(0u8, |w, c| match (w, c) {
+            (3, _) | (_, 3) => 3,
+            (1, _) | (_, 1) => 1,
+            (a, b) => a.max(b),
+        });
+    match worst {
+        0 => Exit::Ok,
+        1 => Exit::Findings,
+        3 => Exit::StartFailed,
+        _ => Exit::Usage,
+    }
+}
