@@ -7,6 +7,7 @@
 pub mod collector;
 pub mod cookies;
 pub mod css;
+pub mod entities;
 pub mod extract;
 
 pub use collector::Collector;
