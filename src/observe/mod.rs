@@ -9,6 +9,7 @@ pub mod cookies;
 pub mod css;
 pub mod entities;
 pub mod extract;
+pub mod policy_link;
 
 pub use collector::Collector;
 
