@@ -24,7 +24,7 @@ pub fn css_references(css: &str, base: &Url) -> Vec<Reference> {
     let mut font_face_depth: Option<usize> = None;
     // An @font-face keyword was seen; its block opens at the next `{`.
     let mut font_face_pending = false;
-    let mut push = |raw: String, kind: ResourceType, out: &mut Vec<Reference>| {
+    let push = |raw: String, kind: ResourceType, out: &mut Vec<Reference>| {
         if out.len() >= MAX_CSS_REFERENCES {
             return;
         }
