@@ -7,7 +7,9 @@
 pub mod collector;
 pub mod cookies;
 pub mod css;
+pub mod entities;
 pub mod extract;
+pub mod policy_link;
 
 pub use collector::Collector;
 
