@@ -98,7 +98,7 @@ pub fn main() -> std::process::ExitCode {
         Ok(r) => r,
         Err(e) => return usage_error(format!("cannot start the async runtime: {e}")).into(),
     };
-    let code = runtime.block_on(async {
+    let run = async move {
         match opts.command {
             Command::Scan(args) => scan::run_scan(*args).await,
             Command::Demo(args) => crate::demo::run(args).await,
@@ -115,6 +115,17 @@ pub fn main() -> std::process::ExitCode {
                 Exit::Ok
             }
             Command::ExtractPdf { path } => policy_cmd::extract_pdf_child(&path),
+        }
+    };
+    // Ctrl-C drops the running scan, and with it the browser and its temp profile (their Drop
+    // impls clean up), then exits 130.
+    let code = runtime.block_on(async {
+        tokio::select! {
+            code = run => code,
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("privacy-inventory: interrupted");
+                Exit::Interrupted
+            }
         }
     });
     code.into()

@@ -39,6 +39,11 @@ impl Collector {
         let _ = (page, headers, phase, &self.first_party);
     }
 
+    /// Cookies already parsed (browser: set by script, found in the jar), with their pages.
+    pub fn add_cookies(&mut self, cookies: Vec<crate::report::model::Cookie>) {
+        self.obs.cookies.extend(cookies);
+    }
+
     /// Record a problem that belongs to no single page (robots.txt, sitemap, …).
     pub fn add_error(&mut self, error: ScanError) {
         self.obs.errors.push(error);

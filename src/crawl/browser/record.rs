@@ -1,0 +1,227 @@
+//! Turning what the browser saw into the shared observation model ([`PageRecord`]), so browser
+//! and static scans are reconciled and reported by the same code.
+
+use super::visit::Visit;
+use crate::domain::FirstParty;
+use crate::observe::cookies::parse_set_cookie;
+use crate::observe::policy_link::looks_like_policy;
+use crate::observe::{
+    PageExtract, PageRecord, PolicyLink, Reference, ResourceType, ScriptRef, SetCookieHeader,
+};
+use crate::report::model::{Cookie, Page, ScanError};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use url::Url;
+
+/// Map a CDP resource type to ours.
+pub fn resource_type(cdp_type: &str, in_subframe: bool) -> ResourceType {
+    match cdp_type {
+        "Script" => ResourceType::Script,
+        "Image" => ResourceType::Image,
+        "Stylesheet" => ResourceType::Stylesheet,
+        "Font" => ResourceType::Font,
+        "Media" => ResourceType::Media,
+        "XHR" | "Fetch" | "EventSource" => ResourceType::Xhr,
+        "Ping" | "CSPViolationReport" => ResourceType::Beacon,
+        "WebSocket" => ResourceType::WebSocket,
+        "Document" if in_subframe => ResourceType::Iframe,
+        "Document" => ResourceType::Document,
+        "Manifest" => ResourceType::Icon,
+        _ => ResourceType::Other,
+    }
+}
+
+fn page(url: &Url, depth: usize) -> Page {
+    Page {
+        url: url.to_string(),
+        depth,
+        ..Default::default()
+    }
+}
+
+/// A page that could not be visited at all.
+pub fn failed_record(url: &Url, depth: usize, error: ScanError) -> PageRecord {
+    let mut p = page(url, depth);
+    p.error = Some(error.kind.clone());
+    PageRecord {
+        page: p,
+        errors: vec![error],
+        ..Default::default()
+    }
+}
+
+/// Convert one visit.
+pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> PageRecord {
+    let mut rec = PageRecord {
+        page: page(url, depth),
+        ..Default::default()
+    };
+    rec.page.status = v.status;
+    rec.page.content_type = v.mime.clone();
+    rec.page.redirects = v.redirects.clone();
+    let final_url = v
+        .final_url
+        .as_deref()
+        .and_then(|u| Url::parse(u).ok())
+        .unwrap_or_else(|| url.clone());
+    if let Some(e) = &v.error {
+        let kind = if e.contains("NAME_NOT_RESOLVED") {
+            "dns"
+        } else if e.contains("TIMED_OUT") {
+            "timeout"
+        } else if e.contains("CERT") || e.contains("SSL") {
+            "tls"
+        } else {
+            "connect"
+        };
+        rec.page.error = Some(kind.into());
+        rec.errors.push(ScanError {
+            url: url.to_string(),
+            kind: kind.into(),
+            message: format!("the browser could not load the page: {e}"),
+        });
+    }
+    if let Some(s) = v.status.filter(|s| *s >= 400) {
+        rec.page.error = Some("http_status".into());
+        rec.errors.push(ScanError {
+            url: url.to_string(),
+            kind: "http_status".into(),
+            message: format!("HTTP {s}"),
+        });
+    }
+    if v.timed_out {
+        rec.errors.push(ScanError {
+            url: url.to_string(),
+            kind: "page_timeout".into(),
+            message: "the page did not settle (network idle) within --page-timeout; captured what loaded until then".into(),
+        });
+    }
+    for r in &v.requests {
+        if let Ok(u) = Url::parse(&r.url) {
+            rec.requests.push(Reference {
+                url: u,
+                resource_type: resource_type(&r.resource_type, r.in_subframe),
+                loaded: true,
+                consent_gated: false,
+                noscript: false,
+            });
+        }
+    }
+    for c in &v.cookies {
+        let Ok(response_url) = Url::parse(&c.response_url) else {
+            continue;
+        };
+        let header = SetCookieHeader {
+            raw: c.line.clone(),
+            response_url,
+            date: Some(std::time::SystemTime::now()),
+        };
+        let mut cookie = parse_set_cookie(&header, fp);
+        cookie.pages = vec![url.to_string()];
+        cookie.stored = Some(c.blocked_reason.is_none());
+        cookie.blocked_reason = c.blocked_reason.clone();
+        rec.cookies.push(cookie);
+    }
+    if let Some(dom) = v.dom {
+        let mut ex = PageExtract {
+            title: (!dom.title.is_empty()).then(|| dom.title.clone()),
+            ..Default::default()
+        };
+        for (href, text) in &dom.anchors {
+            let Ok(mut u) = final_url.join(href) else {
+                continue;
+            };
+            if !matches!(u.scheme(), "http" | "https") {
+                continue;
+            }
+            u.set_fragment(None);
+            if looks_like_policy(text, &u) {
+                ex.policy_links.push(PolicyLink {
+                    url: u.clone(),
+                    text: text.clone(),
+                });
+            }
+            ex.links.push(u);
+        }
+        ex.links.sort();
+        ex.links.dedup();
+        ex.policy_links.sort();
+        ex.policy_links.dedup();
+        for (src, text) in &dom.scripts {
+            if src.is_empty() {
+                let hash = hex::encode(Sha256::digest(text.as_bytes()));
+                ex.scripts.push(ScriptRef {
+                    src: None,
+                    inline_sha256: Some(hash),
+                    inline_text: Some(text.clone()),
+                    consent_gated: false,
+                    noscript: false,
+                });
+            } else if let Ok(u) = Url::parse(src) {
+                ex.scripts.push(ScriptRef {
+                    src: Some(u),
+                    inline_sha256: None,
+                    inline_text: None,
+                    consent_gated: false,
+                    noscript: false,
+                });
+            }
+        }
+        rec.page.title = ex.title.clone();
+        rec.extract = Some(ex);
+    }
+    rec
+}
+
+/// Cookies in the browser's jar (`Storage.getCookies`) not seen before: set by script unless a
+/// header already showed them. Each is attributed to `page`, the page after which it appeared.
+pub fn script_cookies(
+    page: &Url,
+    jar: &Value,
+    seen: &mut BTreeSet<(String, String, String)>,
+    fp: &FirstParty,
+) -> Vec<Cookie> {
+    let mut out = Vec::new();
+    for c in jar["cookies"].as_array().into_iter().flatten() {
+        let name = c["name"].as_str().unwrap_or_default().to_string();
+        let domain = c["domain"].as_str().unwrap_or_default().to_string();
+        let path = c["path"].as_str().unwrap_or("/").to_string();
+        if !seen.insert((name.clone(), domain.clone(), path.clone())) {
+            continue;
+        }
+        let session = c["session"].as_bool().unwrap_or(true);
+        let expires = c["expires"].as_f64().filter(|e| *e > 0.0 && !session);
+        let now = time::OffsetDateTime::now_utc().unix_timestamp() as f64;
+        let host = domain.trim_start_matches('.');
+        out.push(Cookie {
+            name,
+            domain: domain.clone(),
+            path,
+            expires: expires.and_then(|e| {
+                time::OffsetDateTime::from_unix_timestamp(e as i64)
+                    .ok()
+                    .and_then(|t| {
+                        t.format(&time::format_description::well_known::Rfc3339)
+                            .ok()
+                    })
+            }),
+            lifetime_seconds: expires.map(|e| (e - now).round() as i64),
+            session,
+            secure: c["secure"].as_bool().unwrap_or(false),
+            http_only: c["httpOnly"].as_bool().unwrap_or(false),
+            same_site: c["sameSite"].as_str().map(|s| s.to_ascii_lowercase()),
+            party: if fp.contains(host) {
+                "first".into()
+            } else {
+                "third".into()
+            },
+            set_by: "script".into(),
+            pages: vec![page.to_string()],
+            before_consent: true,
+            stored: Some(true),
+            ..Default::default()
+        });
+    }
+    out
+}

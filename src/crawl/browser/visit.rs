@@ -1,0 +1,386 @@
+//! One page in one tab: navigate, capture every request of the page and of its frames and workers
+//! (auto-attached child targets), wait until the network settles, scroll for lazy embeds, then
+//! read the rendered DOM.
+//!
+//! Why auto-attach with `waitForDebuggerOnStart`: a cross-site iframe or worker runs in its own
+//! target, and its first requests are lost unless Network is enabled before it runs.
+
+use super::cdp::{Cdp, Event};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+/// No request for this long after the load event counts as "settled".
+const IDLE: Duration = Duration::from_millis(500);
+
+/// A request the page (or one of its frames/workers) made.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Request {
+    /// URL requested.
+    pub url: String,
+    /// CDP resource type ("Script", "Image", "Document", "XHR", "Fetch", "Ping", "WebSocket", …).
+    pub resource_type: String,
+    /// Made by a frame other than the top document (its document request is an iframe).
+    pub in_subframe: bool,
+}
+
+/// A `Set-Cookie` header seen on a response, with the browser's verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderCookie {
+    /// One cookie line.
+    pub line: String,
+    /// URL of the response.
+    pub response_url: String,
+    /// Why the browser refused to store it (None = stored).
+    pub blocked_reason: Option<String>,
+}
+
+/// What the rendered DOM says.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Dom {
+    /// `document.title`.
+    #[serde(default)]
+    pub title: String,
+    /// Anchors: [href, text].
+    #[serde(default)]
+    pub anchors: Vec<(String, String)>,
+    /// Script elements: [src, inline text (cut)].
+    #[serde(default)]
+    pub scripts: Vec<(String, String)>,
+    /// localStorage keys and value sizes.
+    #[serde(default)]
+    pub local_storage: Vec<(String, usize)>,
+    /// sessionStorage keys and value sizes.
+    #[serde(default)]
+    pub session_storage: Vec<(String, usize)>,
+    /// IndexedDB database names.
+    #[serde(default)]
+    pub indexed_db: Vec<String>,
+}
+
+/// Everything one visit captured.
+#[derive(Debug, Default)]
+pub struct Visit {
+    /// Final URL of the top document.
+    pub final_url: Option<String>,
+    /// Redirect hops of the top document.
+    pub redirects: Vec<String>,
+    /// HTTP status of the top document.
+    pub status: Option<u16>,
+    /// MIME type of the top document.
+    pub mime: Option<String>,
+    /// Requests other than the top document, deduplicated.
+    pub requests: BTreeSet<Request>,
+    /// Set-Cookie lines of every response.
+    pub cookies: Vec<HeaderCookie>,
+    /// The rendered DOM (None when the page never produced one).
+    pub dom: Option<Dom>,
+    /// The page never settled within the cap (recorded, not fatal).
+    pub timed_out: bool,
+    /// Navigation error text (DNS failure, refused…), when the top document failed.
+    pub error: Option<String>,
+    /// Dialogs dismissed and popups closed.
+    pub interruptions: Vec<String>,
+}
+
+/// JavaScript evaluated after the page settles; returns plain JSON.
+const DOM_JS: &str = r#"(async () => {
+  const cut = (s, n) => (s || '').slice(0, n);
+  const keys = (st) => { try { return Object.keys(st).sort().map(k => [k, (st.getItem(k) || '').length]); } catch (e) { return []; } };
+  let dbs = [];
+  try { if (indexedDB.databases) dbs = (await indexedDB.databases()).map(d => d.name || '').sort(); } catch (e) {}
+  return {
+    title: cut(document.title, 500),
+    anchors: Array.from(document.querySelectorAll('a[href], area[href]')).slice(0, 5000)
+      .map(a => [a.href, cut((a.innerText || a.textContent || '').replace(/\s+/g, ' ').trim(), 200)]),
+    scripts: Array.from(document.scripts).slice(0, 2000).map(s => [s.src || '', s.src ? '' : cut(s.text, 16384)]),
+    local_storage: keys(window.localStorage),
+    session_storage: keys(window.sessionStorage),
+    indexed_db: dbs,
+  };
+})()"#;
+
+struct State<'a> {
+    cdp: &'a Cdp,
+    target_id: String,
+    sessions: BTreeSet<String>,
+    main_session: String,
+    urls: HashMap<String, String>,
+    extra: Vec<(String, Value)>,
+    inflight: BTreeSet<(String, String)>,
+    loaded: bool,
+    last_activity: Instant,
+    visit: Visit,
+}
+
+impl State<'_> {
+    fn on_event(&mut self, ev: Event) {
+        let p = &ev.params;
+        let session = ev.session.clone().unwrap_or_default();
+        if ev.method == "Target.targetCreated" || ev.method == "Target.targetInfoChanged" {
+            let info = &p["targetInfo"];
+            if info["type"] == "page" && info["openerId"].as_str() == Some(&self.target_id) {
+                let id = info["targetId"].as_str().unwrap_or_default().to_string();
+                self.visit.interruptions.push(format!(
+                    "popup closed: {}",
+                    info["url"].as_str().unwrap_or("")
+                ));
+                self.cdp
+                    .fire("Target.closeTarget", json!({ "targetId": id }), None);
+            }
+            return;
+        }
+        if !self.sessions.contains(&session) {
+            return;
+        }
+        match ev.method.as_str() {
+            "Target.attachedToTarget" => {
+                let child = p["sessionId"].as_str().unwrap_or_default().to_string();
+                self.sessions.insert(child.clone());
+                let s = Some(child.as_str());
+                self.cdp.fire("Network.enable", json!({}), s);
+                self.cdp.fire(
+                    "Target.setAutoAttach",
+                    json!({ "autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true }),
+                    s,
+                );
+                self.cdp
+                    .fire("Runtime.runIfWaitingForDebugger", json!({}), s);
+            }
+            "Network.requestWillBeSent" => {
+                self.last_activity = Instant::now();
+                let id = p["requestId"].as_str().unwrap_or_default().to_string();
+                let url = p["request"]["url"].as_str().unwrap_or_default().to_string();
+                let ty = p["type"].as_str().unwrap_or("Other").to_string();
+                let is_top = session == self.main_session
+                    && ty == "Document"
+                    && p["frameId"].as_str() == Some(&self.target_id);
+                if is_top {
+                    if p.get("redirectResponse").is_some() {
+                        self.visit.redirects.push(url.clone());
+                    }
+                } else if !url.starts_with("data:") && !url.starts_with("blob:") {
+                    let in_subframe = p["frameId"].as_str() != Some(&self.target_id)
+                        || session != self.main_session;
+                    self.visit.requests.insert(Request {
+                        url: url.clone(),
+                        resource_type: ty,
+                        in_subframe,
+                    });
+                }
+                self.urls.insert(id.clone(), url);
+                self.inflight.insert((session, id));
+            }
+            "Network.responseReceived" => {
+                self.last_activity = Instant::now();
+                let is_top = session == self.main_session
+                    && p["type"] == "Document"
+                    && p["frameId"].as_str() == Some(&self.target_id);
+                if is_top {
+                    let r = &p["response"];
+                    self.visit.status = r["status"].as_u64().map(|s| s as u16);
+                    self.visit.mime = r["mimeType"].as_str().map(str::to_string);
+                    self.visit.final_url = r["url"].as_str().map(str::to_string);
+                }
+            }
+            "Network.responseReceivedExtraInfo" => {
+                let id = p["requestId"].as_str().unwrap_or_default().to_string();
+                self.extra.push((id, p.clone()));
+            }
+            "Network.loadingFinished" | "Network.loadingFailed" => {
+                self.last_activity = Instant::now();
+                let id = p["requestId"].as_str().unwrap_or_default().to_string();
+                if ev.method == "Network.loadingFailed"
+                    && p["type"] == "Document"
+                    && session == self.main_session
+                    && self.visit.status.is_none()
+                    && self.urls.contains_key(&id)
+                {
+                    let text = p["errorText"].as_str().unwrap_or("failed").to_string();
+                    if !p["canceled"].as_bool().unwrap_or(false) {
+                        self.visit.error.get_or_insert(text);
+                    }
+                }
+                self.inflight.remove(&(session, id));
+            }
+            "Network.webSocketCreated" => {
+                let url = p["url"].as_str().unwrap_or_default().to_string();
+                let in_subframe = session != self.main_session;
+                self.visit.requests.insert(Request {
+                    url,
+                    resource_type: "WebSocket".into(),
+                    in_subframe,
+                });
+            }
+            "Page.loadEventFired" if session == self.main_session => {
+                self.loaded = true;
+                self.last_activity = Instant::now();
+            }
+            "Page.javascriptDialogOpening" => {
+                self.visit.interruptions.push(format!(
+                    "{} dismissed: {}",
+                    p["type"].as_str().unwrap_or("dialog"),
+                    p["message"].as_str().unwrap_or("")
+                ));
+                self.cdp.fire(
+                    "Page.handleJavaScriptDialog",
+                    json!({ "accept": false }),
+                    Some(&session),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn settled(&self) -> bool {
+        self.loaded && self.last_activity.elapsed() >= IDLE
+    }
+
+    /// Resolve Set-Cookie headers (extra-info events can arrive before their request).
+    fn collect_cookies(&mut self) {
+        for (id, p) in std::mem::take(&mut self.extra) {
+            let url = self.urls.get(&id).cloned().unwrap_or_default();
+            let mut blocked: BTreeMap<String, String> = BTreeMap::new();
+            for b in p["blockedCookies"].as_array().into_iter().flatten() {
+                let line = b["cookieLine"].as_str().unwrap_or_default().to_string();
+                let reasons: Vec<&str> = b["blockedReasons"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                blocked.insert(line, reasons.join(","));
+            }
+            let headers = p["headers"].as_object().cloned().unwrap_or_default();
+            for (name, value) in headers {
+                if !name.eq_ignore_ascii_case("set-cookie") {
+                    continue;
+                }
+                for line in value
+                    .as_str()
+                    .unwrap_or_default()
+                    .split('\n')
+                    .filter(|l| !l.trim().is_empty())
+                {
+                    self.visit.cookies.push(HeaderCookie {
+                        line: line.to_string(),
+                        response_url: url.clone(),
+                        blocked_reason: blocked.get(line).cloned(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+async fn pump_until(
+    state: &mut State<'_>,
+    rx: &mut UnboundedReceiver<Event>,
+    deadline: Instant,
+) -> bool {
+    loop {
+        if state.settled() {
+            return true;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return false;
+        }
+        let wait = (deadline - now).min(Duration::from_millis(100));
+        match tokio::time::timeout(wait, rx.recv()).await {
+            Ok(Some(ev)) => state.on_event(ev),
+            Ok(None) => return false,
+            Err(_) => {}
+        }
+    }
+}
+
+/// Visit `url` in a new tab of the browser's default context (cookies persist across pages).
+/// Errors are browser-level failures (the connection died); page failures are in the `Visit`.
+pub async fn visit(cdp: &Cdp, url: &str, page_timeout: Duration) -> Result<Visit, String> {
+    let mut rx = cdp.subscribe();
+    let created = cdp
+        .call("Target.createTarget", json!({ "url": "about:blank" }), None)
+        .await?;
+    let target_id = created["targetId"]
+        .as_str()
+        .ok_or("no targetId")?
+        .to_string();
+    let attached = cdp
+        .call(
+            "Target.attachToTarget",
+            json!({ "targetId": target_id, "flatten": true }),
+            None,
+        )
+        .await?;
+    let session = attached["sessionId"]
+        .as_str()
+        .ok_or("no sessionId")?
+        .to_string();
+    let s = Some(session.as_str());
+    cdp.call("Network.enable", json!({}), s).await?;
+    cdp.call("Page.enable", json!({}), s).await?;
+    cdp.call(
+        "Target.setAutoAttach",
+        json!({ "autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true }),
+        s,
+    )
+    .await?;
+    let mut state = State {
+        cdp,
+        target_id: target_id.clone(),
+        sessions: BTreeSet::from([session.clone()]),
+        main_session: session.clone(),
+        urls: HashMap::new(),
+        extra: Vec::new(),
+        inflight: BTreeSet::new(),
+        loaded: false,
+        last_activity: Instant::now(),
+        visit: Visit::default(),
+    };
+    let deadline = Instant::now() + page_timeout;
+    match cdp.call("Page.navigate", json!({ "url": url }), s).await {
+        Ok(r) => {
+            if let Some(e) = r["errorText"].as_str() {
+                state.visit.error = Some(e.to_string());
+            }
+        }
+        Err(e) => state.visit.error = Some(e),
+    }
+    if state.visit.error.is_none() {
+        let settled = pump_until(&mut state, &mut rx, deadline).await;
+        state.visit.timed_out = !settled;
+        // A short scroll triggers lazy iframes and images below the fold.
+        let _ = cdp
+            .call("Runtime.evaluate", json!({ "expression": "window.scrollTo(0, document.body ? document.body.scrollHeight : 0)" }), s)
+            .await;
+        state.last_activity = Instant::now();
+        let after_scroll = Instant::now() + Duration::from_millis(1500);
+        pump_until(
+            &mut state,
+            &mut rx,
+            after_scroll.min(deadline.max(Instant::now() + IDLE)),
+        )
+        .await;
+        let dom = cdp
+            .call(
+                "Runtime.evaluate",
+                json!({ "expression": DOM_JS, "awaitPromise": true, "returnByValue": true }),
+                s,
+            )
+            .await
+            .ok()
+            .and_then(|v| serde_json::from_value::<Dom>(v["result"]["value"].clone()).ok());
+        state.visit.dom = dom;
+    }
+    // Drain what already arrived, then close the tab.
+    while let Ok(ev) = rx.try_recv() {
+        state.on_event(ev);
+    }
+    state.collect_cookies();
+    let _ = cdp
+        .call("Target.closeTarget", json!({ "targetId": target_id }), None)
+        .await;
+    Ok(state.visit)
+}
