@@ -86,6 +86,7 @@ pub async fn scan(
         services,
         policy,
         errors: obs.errors,
+        consent: obs.consent.unwrap_or_default(),
         ..Default::default()
     };
     reconcile::reconcile(&mut report, catalog);

@@ -230,4 +230,6 @@ pub struct Observations {
     pub errors: Vec<ScanError>,
     /// The start URL could not be fetched at all (exit code 3).
     pub start_failed: bool,
+    /// Browser mode: consent manager and phases run.
+    pub consent: Option<crate::report::model::Consent>,
 }

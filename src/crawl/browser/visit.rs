@@ -82,6 +82,22 @@ pub struct Visit {
     pub error: Option<String>,
     /// Dialogs dismissed and popups closed.
     pub interruptions: Vec<String>,
+    /// Result of the consent click, when the plan asked for one: (clicked, how).
+    pub click: Option<(bool, String)>,
+    /// Results of the plan's probes, by name.
+    pub probes: BTreeMap<String, Value>,
+}
+
+/// What to do on a visit besides capturing.
+#[derive(Debug, Clone, Default)]
+pub struct VisitPlan {
+    /// Browser context (a separate cookie jar) to open the tab in; None = the default context.
+    pub context: Option<String>,
+    /// JS to run once the page settled (e.g. click "accept all"); must return `{clicked, how}`.
+    /// Tried in the page, then in each cross-site frame, until one reports `clicked`.
+    pub click_js: Option<String>,
+    /// Named JS expressions evaluated (awaited, by value) after the page settled.
+    pub probes: Vec<(String, String)>,
 }
 
 /// JavaScript evaluated after the page settles; returns plain JSON.
@@ -105,6 +121,7 @@ struct State<'a> {
     cdp: &'a Cdp,
     target_id: String,
     sessions: BTreeSet<String>,
+    frame_sessions: Vec<String>,
     main_session: String,
     urls: HashMap<String, String>,
     extra: Vec<(String, Value)>,
@@ -138,6 +155,9 @@ impl State<'_> {
             "Target.attachedToTarget" => {
                 let child = p["sessionId"].as_str().unwrap_or_default().to_string();
                 self.sessions.insert(child.clone());
+                if p["targetInfo"]["type"] == "iframe" {
+                    self.frame_sessions.push(child.clone());
+                }
                 let s = Some(child.as_str());
                 self.cdp.fire("Network.enable", json!({}), s);
                 self.cdp.fire(
@@ -298,11 +318,18 @@ async fn pump_until(
 
 /// Visit `url` in a new tab of the browser's default context (cookies persist across pages).
 /// Errors are browser-level failures (the connection died); page failures are in the `Visit`.
-pub async fn visit(cdp: &Cdp, url: &str, page_timeout: Duration) -> Result<Visit, String> {
+pub async fn visit(
+    cdp: &Cdp,
+    url: &str,
+    page_timeout: Duration,
+    plan: &VisitPlan,
+) -> Result<Visit, String> {
     let mut rx = cdp.subscribe();
-    let created = cdp
-        .call("Target.createTarget", json!({ "url": "about:blank" }), None)
-        .await?;
+    let mut create = json!({ "url": "about:blank" });
+    if let Some(ctx) = &plan.context {
+        create["browserContextId"] = json!(ctx);
+    }
+    let created = cdp.call("Target.createTarget", create, None).await?;
     let target_id = created["targetId"]
         .as_str()
         .ok_or("no targetId")?
@@ -331,6 +358,7 @@ pub async fn visit(cdp: &Cdp, url: &str, page_timeout: Duration) -> Result<Visit
         cdp,
         target_id: target_id.clone(),
         sessions: BTreeSet::from([session.clone()]),
+        frame_sessions: Vec::new(),
         main_session: session.clone(),
         urls: HashMap::new(),
         extra: Vec::new(),
@@ -363,6 +391,48 @@ pub async fn visit(cdp: &Cdp, url: &str, page_timeout: Duration) -> Result<Visit
             after_scroll.min(deadline.max(Instant::now() + IDLE)),
         )
         .await;
+        if let Some(js) = &plan.click_js {
+            let mut sessions = vec![session.clone()];
+            sessions.extend(state.frame_sessions.iter().cloned());
+            let mut result = (false, "no accept/reject button found".to_string());
+            for sess in sessions {
+                let r = cdp
+                    .call(
+                        "Runtime.evaluate",
+                        json!({ "expression": js, "returnByValue": true }),
+                        Some(&sess),
+                    )
+                    .await
+                    .unwrap_or_default();
+                let v = &r["result"]["value"];
+                if v["clicked"].as_bool() == Some(true) {
+                    result = (true, v["how"].as_str().unwrap_or_default().to_string());
+                    break;
+                }
+            }
+            if result.0 {
+                // Whatever the click unleashes (tag managers, pixels) loads now: wait for it.
+                state.loaded = true;
+                state.last_activity = Instant::now();
+                let cap = Instant::now() + page_timeout.min(Duration::from_secs(5));
+                pump_until(&mut state, &mut rx, cap).await;
+            }
+            state.visit.click = Some(result);
+        }
+        for (name, js) in &plan.probes {
+            let r = cdp
+                .call(
+                    "Runtime.evaluate",
+                    json!({ "expression": js, "awaitPromise": true, "returnByValue": true }),
+                    s,
+                )
+                .await
+                .unwrap_or_default();
+            state
+                .visit
+                .probes
+                .insert(name.clone(), r["result"]["value"].clone());
+        }
         let dom = cdp
             .call(
                 "Runtime.evaluate",
