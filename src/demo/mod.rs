@@ -1,7 +1,10 @@
 //! `privacy-inventory demo`: serve the bundled demo site on 127.0.0.1 and scan it, offline.
 //! The same loopback server plays fixture sites (and all their third parties) in the tests.
 
+pub mod bodies;
+pub mod routes;
 pub mod server;
+pub mod site;
 
 use crate::cli::exit::Exit;
 use crate::cli::scan::DemoArgs;
