@@ -62,6 +62,8 @@ impl Payload {
                         let to = (from + need).min(head.len());
                         out.extend_from_slice(&head[from..to]);
                         pos += (to - from) as u64;
+                    } else if pattern.is_empty() {
+                        break; // nothing to repeat: the body ends early rather than spin
                     } else {
                         let p = ((pos - head.len() as u64) % pattern.len() as u64) as usize;
                         let to = (p + need).min(pattern.len());
@@ -117,6 +119,15 @@ pub fn generate(g: &Generate, path: &str) -> Option<(Payload, &'static str)> {
             },
             HTML,
         )),
+        Generate::Repeat { text, bytes } if !text.is_empty() => Some((
+            Payload::Repeat {
+                head: Bytes::new(),
+                pattern: Bytes::from(text.clone()),
+                len: *bytes,
+            },
+            "text/plain; charset=utf-8",
+        )),
+        Generate::Repeat { .. } => None,
         Generate::Garbage { bytes } => Some((
             Payload::Repeat {
                 head: Bytes::new(),

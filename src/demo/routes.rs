@@ -14,7 +14,7 @@
 //! delay_ms = 3000               # wait before sending headers
 //! content_type = "text/html; charset=windows-1252"
 //! body = "<p>inline body</p>"   # or: file = "www.site.test/other.html" (relative to the site)
-//! generate = { kind = "calendar" }   # filler | nested | garbage | calendar | sitemap
+//! generate = { kind = "calendar" }   # filler | nested | repeat | garbage | calendar | sitemap
 //! drip = { bytes = 16, interval_ms = 200 }   # send the body in small pieces
 //! ```
 //!
@@ -101,6 +101,13 @@ pub enum Generate {
         #[serde(default)]
         script: Option<String>,
     },
+    /// `text` repeated up to exactly `bytes` bytes, served as text/plain (a huge robots.txt).
+    Repeat {
+        /// The text to repeat (must not be empty).
+        text: String,
+        /// Total size.
+        bytes: u64,
+    },
     /// `bytes` bytes of non-text noise (a binary robots.txt, a corrupt page).
     Garbage {
         /// Total size.
@@ -125,6 +132,12 @@ impl Routes {
             if !r.path.starts_with('/') {
                 return Err(format!(
                     "{ROUTES_FILE}: path {:?} must start with '/'",
+                    r.path
+                ));
+            }
+            if matches!(&r.generate, Some(Generate::Repeat { text, .. }) if text.is_empty()) {
+                return Err(format!(
+                    "{ROUTES_FILE}: generate.text must not be empty (path {:?})",
                     r.path
                 ));
             }
