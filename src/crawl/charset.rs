@@ -11,9 +11,11 @@ const PRESCAN: usize = 1024;
 pub fn charset_param(content_type: &str) -> Option<String> {
     content_type.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| v.trim().trim_matches(|c| c == '"' || c == '\'').to_ascii_lowercase())
+        k.trim().eq_ignore_ascii_case("charset").then(|| {
+            v.trim()
+                .trim_matches(|c| c == '"' || c == '\'')
+                .to_ascii_lowercase()
+        })
     })
 }
 
@@ -41,7 +43,9 @@ pub fn meta_charset(body: &[u8]) -> Option<&'static Encoding> {
                     .unwrap_or(rest);
                 let label_end = rest
                     .iter()
-                    .position(|&b| matches!(b, b'"' | b'\'' | b' ' | b';' | b'/' | b'>' | b'\t' | b'\n'))
+                    .position(|&b| {
+                        matches!(b, b'"' | b'\'' | b' ' | b';' | b'/' | b'>' | b'\t' | b'\n')
+                    })
                     .unwrap_or(rest.len());
                 if let Some(enc) = Encoding::for_label(&rest[..label_end]) {
                     // A page that claims UTF-16 in ASCII-compatible bytes is really UTF-8 (HTML spec).
@@ -116,16 +120,24 @@ mod tests {
 
     #[test]
     fn header_meta_and_sniffing() {
-        assert_eq!(charset_param("text/html; Charset=\"ISO-8859-1\"").as_deref(), Some("iso-8859-1"));
+        assert_eq!(
+            charset_param("text/html; Charset=\"ISO-8859-1\"").as_deref(),
+            Some("iso-8859-1")
+        );
         let page = b"<html><head><meta charset=\"windows-1252\"></head><body>caf\xe9</body></html>";
-        assert_eq!(decode(page, None, true).contains("café"), true);
+        assert!(decode(page, None, true).contains("café"));
         let equiv = b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">\x93\xfa\x96\x7b";
         assert!(decode(equiv, None, true).contains("日本"));
         // The header wins over meta.
         assert!(decode(page, Some("utf-8"), true).contains('\u{FFFD}'));
         // No declaration: sniffed.
-        let sniff = "Grüße aus Köln, schöne Größe, übermäßig".as_bytes().iter().map(|&b| b).collect::<Vec<u8>>();
-        assert_eq!(decode_owned(sniff, None, true), "Grüße aus Köln, schöne Größe, übermäßig");
+        let sniff = "Grüße aus Köln, schöne Größe, übermäßig"
+            .as_bytes()
+            .to_vec();
+        assert_eq!(
+            decode_owned(sniff, None, true),
+            "Grüße aus Köln, schöne Größe, übermäßig"
+        );
         let latin1 = b"Gr\xfc\xdfe aus K\xf6ln, sch\xf6ne Gr\xf6\xdfe, \xfcberm\xe4\xdfig";
         assert!(decode(latin1, None, true).contains("Grüße"));
     }

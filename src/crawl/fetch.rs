@@ -139,7 +139,10 @@ impl FetchError {
     pub fn is_network(&self) -> bool {
         matches!(
             self,
-            FetchError::Timeout(_) | FetchError::Dns(_) | FetchError::Connect(_) | FetchError::Tls(_)
+            FetchError::Timeout(_)
+                | FetchError::Dns(_)
+                | FetchError::Connect(_)
+                | FetchError::Tls(_)
         )
     }
 }
@@ -187,8 +190,9 @@ impl Fetcher {
         }
         match &config.proxy {
             Some(p) => {
-                let proxy = reqwest::Proxy::all(p)
-                    .map_err(|e| format!("--proxy {p:?}: {e}; expected http://, https:// or socks5://HOST:PORT"))?;
+                let proxy = reqwest::Proxy::all(p).map_err(|e| {
+                    format!("--proxy {p:?}: {e}; expected http://, https:// or socks5://HOST:PORT")
+                })?;
                 b = b.proxy(proxy);
             }
             // --resolve targets exact addresses: an environment proxy would silently bypass them.
@@ -310,7 +314,11 @@ impl Fetcher {
                 .map(str::to_string);
             let (body, truncated) = read_body(resp, max_body).await?;
             let content_type = ct_header.as_deref().map(|ct| {
-                ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+                ct.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
             });
             return Ok(Fetched {
                 url: url.clone(),
@@ -363,7 +371,10 @@ fn record_cookies(headers: &HeaderMap, url: &Url, out: &mut Vec<SetCookieHeader>
 }
 
 /// Stream the body, stopping at `max_body` bytes (the rest is never read).
-async fn read_body(mut resp: reqwest::Response, max_body: u64) -> Result<(Vec<u8>, bool), FetchError> {
+async fn read_body(
+    mut resp: reqwest::Response,
+    max_body: u64,
+) -> Result<(Vec<u8>, bool), FetchError> {
     let cap = usize::try_from(max_body).unwrap_or(usize::MAX);
     if cap == 0 {
         // Headers only (subresources fetched for their cookies): dropping the response closes it.
@@ -398,13 +409,12 @@ fn classify(e: &reqwest::Error) -> FetchError {
         src = s.source();
     }
     // The outermost reqwest message repeats the URL; the innermost says what happened.
-    let detail = chain
-        .iter()
-        .skip(1)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(": ");
-    let detail = if detail.is_empty() { e.to_string() } else { detail };
+    let detail = chain.iter().skip(1).cloned().collect::<Vec<_>>().join(": ");
+    let detail = if detail.is_empty() {
+        e.to_string()
+    } else {
+        detail
+    };
     let lower = detail.to_ascii_lowercase();
     if e.is_timeout() {
         return FetchError::Timeout(Duration::ZERO);

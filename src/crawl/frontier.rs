@@ -68,10 +68,15 @@ pub fn normalize(url: &mut Url) {
     if let Some(q) = url.query() {
         if q.is_empty() {
             url.set_query(None);
-        } else if q.split('&').any(|kv| is_session_param(kv.split('=').next().unwrap_or(""))) {
+        } else if q
+            .split('&')
+            .any(|kv| is_session_param(kv.split('=').next().unwrap_or("")))
+        {
             let kept: Vec<&str> = q
                 .split('&')
-                .filter(|kv| !kv.is_empty() && !is_session_param(kv.split('=').next().unwrap_or("")))
+                .filter(|kv| {
+                    !kv.is_empty() && !is_session_param(kv.split('=').next().unwrap_or(""))
+                })
                 .collect();
             let kept = kept.join("&");
             url.set_query(if kept.is_empty() { None } else { Some(&kept) });
@@ -147,9 +152,18 @@ mod tests {
 
     #[test]
     fn normalises() {
-        assert_eq!(norm("HTTP://WWW.Site.TEST:80/a/../b?#frag"), "http://www.site.test/b");
-        assert_eq!(norm("https://s.test/p?b=2&PHPSESSID=abc&a=1"), "https://s.test/p?b=2&a=1");
-        assert_eq!(norm("https://s.test/p;jsessionid=XYZ?x=1"), "https://s.test/p?x=1");
+        assert_eq!(
+            norm("HTTP://WWW.Site.TEST:80/a/../b?#frag"),
+            "http://www.site.test/b"
+        );
+        assert_eq!(
+            norm("https://s.test/p?b=2&PHPSESSID=abc&a=1"),
+            "https://s.test/p?b=2&a=1"
+        );
+        assert_eq!(
+            norm("https://s.test/p;jsessionid=XYZ?x=1"),
+            "https://s.test/p?x=1"
+        );
         assert_eq!(norm("https://s.test/p?sid=1"), "https://s.test/p");
     }
 
@@ -165,7 +179,13 @@ mod tests {
             let u = Url::parse(&format!("https://s.test/cal?d={i}")).unwrap();
             assert!(qv.admit(&u).is_ok());
         }
-        assert_eq!(qv.admit(&Url::parse("https://s.test/cal?d=x").unwrap()), Err(true));
-        assert_eq!(qv.admit(&Url::parse("https://s.test/cal?d=y").unwrap()), Err(false));
+        assert_eq!(
+            qv.admit(&Url::parse("https://s.test/cal?d=x").unwrap()),
+            Err(true)
+        );
+        assert_eq!(
+            qv.admit(&Url::parse("https://s.test/cal?d=y").unwrap()),
+            Err(false)
+        );
     }
 }

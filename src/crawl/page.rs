@@ -62,18 +62,20 @@ pub struct PageResult {
 impl PageResult {
     /// A page that produced nothing but an error.
     pub fn failed(url: &Url, depth: usize, kind: &str, message: &str) -> Self {
-        let mut record = PageRecord::default();
-        record.page = Page {
-            url: url.to_string(),
-            depth,
-            error: Some(kind.to_string()),
+        let record = PageRecord {
+            page: Page {
+                url: url.to_string(),
+                depth,
+                error: Some(kind.to_string()),
+                ..Default::default()
+            },
+            errors: vec![ScanError {
+                url: url.to_string(),
+                kind: kind.to_string(),
+                message: message.to_string(),
+            }],
             ..Default::default()
         };
-        record.errors.push(ScanError {
-            url: url.to_string(),
-            kind: kind.to_string(),
-            message: message.to_string(),
-        });
         PageResult {
             record,
             final_url: None,
@@ -97,7 +99,10 @@ pub async fn crawl_page(
     start: bool,
 ) -> PageOutcome {
     let mut site_errors = Vec::new();
-    let rules = ctx.robots.rules_for(&ctx.fetcher, &url, &mut site_errors).await;
+    let rules = ctx
+        .robots
+        .rules_for(&ctx.fetcher, &url, &mut site_errors)
+        .await;
     if !rules.allowed(&url) {
         return PageOutcome::Disallowed { url, site_errors };
     }
@@ -147,6 +152,17 @@ pub async fn crawl_page(
     }
     record.set_cookies = std::mem::take(&mut fetched.set_cookies);
     let final_url = fetched.final_url.clone();
+    // The start URL's redirects define the site: judge its links by the widened scope.
+    let widened;
+    let scope = match final_url.host_str() {
+        Some(h) if start && !scope.host_in_scope(h) => {
+            let mut s = scope.clone();
+            s.add_site_host(h);
+            widened = s;
+            &widened
+        }
+        _ => scope,
+    };
     if final_url != url {
         let mut f = final_url.clone();
         normalize(&mut f);
@@ -162,7 +178,12 @@ pub async fn crawl_page(
         let frames = extract
             .references
             .iter()
-            .filter(|r| matches!(r.resource_type, ResourceType::Iframe | ResourceType::MetaRefresh))
+            .filter(|r| {
+                matches!(
+                    r.resource_type,
+                    ResourceType::Iframe | ResourceType::MetaRefresh
+                )
+            })
             .map(|r| &r.url);
         for link in extract.links.iter().chain(frames) {
             if !scope.allows(link) {

@@ -55,7 +55,14 @@ fn short(url: &str) -> String {
         return url.to_string();
     }
     let head: String = url.chars().take(MAX / 2).collect();
-    let tail: String = url.chars().rev().take(MAX / 2 - 1).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = url
+        .chars()
+        .rev()
+        .take(MAX / 2 - 1)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     format!("{head}…{tail}")
 }
 
@@ -70,7 +77,9 @@ impl Progress for ScanProgress {
             ScanProgress::Lines(state) => {
                 let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
                 let now = Instant::now();
-                if s.last.is_none_or(|t| now.duration_since(t) >= LINE_INTERVAL) {
+                if s.last
+                    .is_none_or(|t| now.duration_since(t) >= LINE_INTERVAL)
+                {
                     s.last = Some(now);
                     s.pending = None;
                     eprintln!("crawl: {done} pages done, {queued} queued, {errors} errors ({url})");

@@ -55,7 +55,9 @@ impl Resolve for RuleResolver {
                         Ok(Box::new(v.into_iter()) as Addrs)
                     }
                 }
-                Err(_) => Err(Box::new(DnsFailure(host)) as Box<dyn std::error::Error + Send + Sync>),
+                Err(_) => {
+                    Err(Box::new(DnsFailure(host)) as Box<dyn std::error::Error + Send + Sync>)
+                }
             }
         })
     }

@@ -107,7 +107,10 @@ impl RobotsCache {
         let f = match fetcher.fetch(url, None, MAX_ROBOTS_BYTES).await {
             Ok(f) => f,
             Err(e) => {
-                err(format!("robots.txt could not be fetched ({}); crawling as if it allowed everything", e.error));
+                err(format!(
+                    "robots.txt could not be fetched ({}); crawling as if it allowed everything",
+                    e.error
+                ));
                 return RobotsRules::AllowAll;
             }
         };
@@ -124,7 +127,9 @@ impl RobotsCache {
         }
         let mut body: &[u8] = &f.body;
         if f.truncated {
-            err(format!("robots.txt is larger than {MAX_ROBOTS_BYTES} bytes: only the first part was read"));
+            err(format!(
+                "robots.txt is larger than {MAX_ROBOTS_BYTES} bytes: only the first part was read"
+            ));
         }
         if let Some(cut) = body
             .iter()
@@ -139,7 +144,9 @@ impl RobotsCache {
         match Robot::new(&self.agent, body) {
             Ok(r) => RobotsRules::Rules(Box::new(r)),
             Err(e) => {
-                err(format!("robots.txt could not be parsed ({e}); crawling as if it allowed everything"));
+                err(format!(
+                    "robots.txt could not be parsed ({e}); crawling as if it allowed everything"
+                ));
                 RobotsRules::AllowAll
             }
         }

@@ -25,7 +25,11 @@ impl Scope {
         let mut s = Scope {
             kind: config.scope,
             roots: Vec::new(),
-            first_party: config.first_party.iter().map(|d| normalize_host(d)).collect(),
+            first_party: config
+                .first_party
+                .iter()
+                .map(|d| normalize_host(d))
+                .collect(),
             include: config.include.clone(),
             exclude: config.exclude.clone(),
         };
@@ -54,7 +58,7 @@ impl Scope {
     pub fn host_in_scope(&self, host: &str) -> bool {
         let host = normalize_host(host);
         match self.kind {
-            ScopeKind::Host => self.roots.iter().any(|r| *r == host),
+            ScopeKind::Host => self.roots.contains(&host),
             ScopeKind::Domain => self.roots.iter().any(|r| host_within(&host, r)),
         }
     }

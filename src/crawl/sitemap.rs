@@ -48,11 +48,15 @@ pub fn parse_sitemap(xml: &[u8], limit: usize) -> SitemapDoc {
                 }
             }
             Ok(Event::CData(t)) if in_loc => {
-                doc.locs.push(String::from_utf8_lossy(&t).trim().to_string());
+                doc.locs
+                    .push(String::from_utf8_lossy(&t).trim().to_string());
             }
             Ok(Event::Eof) => break,
             Err(e) => {
-                doc.error = Some(format!("invalid XML at byte {}: {e}", reader.buffer_position()));
+                doc.error = Some(format!(
+                    "invalid XML at byte {}: {e}",
+                    reader.buffer_position()
+                ));
                 break;
             }
             _ => {}
@@ -114,7 +118,9 @@ pub async fn discover(
         if pages.len() >= limit {
             break;
         }
-        let Ok(url) = Url::parse(&child) else { continue };
+        let Ok(url) = Url::parse(&child) else {
+            continue;
+        };
         if let Some(doc) = read(fetcher, &url, scope, true, limit, errors).await {
             // One level only: an index inside an index is ignored.
             if !doc.is_index {
@@ -148,7 +154,9 @@ fn keep(
         errors.push(ScanError {
             url: sitemap.to_string(),
             kind: "sitemap".into(),
-            message: format!("{off_site} entries point outside the site (or are not URLs): ignored"),
+            message: format!(
+                "{off_site} entries point outside the site (or are not URLs): ignored"
+            ),
         });
     }
 }
@@ -190,7 +198,9 @@ async fn read(
         return None;
     }
     if f.truncated {
-        err(format!("sitemap larger than {MAX_SITEMAP_BYTES} bytes: only the first part was read"));
+        err(format!(
+            "sitemap larger than {MAX_SITEMAP_BYTES} bytes: only the first part was read"
+        ));
     }
     let body = if f.body.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
@@ -209,7 +219,9 @@ async fn read(
     };
     let doc = parse_sitemap(&body, limit);
     if let Some(e) = &doc.error {
-        err(format!("sitemap is not valid XML ({e}); entries before the error were used"));
+        err(format!(
+            "sitemap is not valid XML ({e}); entries before the error were used"
+        ));
     }
     Some(doc)
 }
@@ -225,11 +237,24 @@ mod tests {
             <url><loc>https://s.test/c?x=1&amp;y=2</loc></url></urlset>"#;
         let d = parse_sitemap(xml, 100);
         assert!(!d.is_index);
-        assert_eq!(d.locs, ["https://s.test/a", "https://s.test/b", "https://s.test/c?x=1&y=2"]);
-        let idx = parse_sitemap(b"<sitemapindex><sitemap><loc>https://s.test/s1.xml</loc></sitemap></sitemapindex>", 10);
+        assert_eq!(
+            d.locs,
+            [
+                "https://s.test/a",
+                "https://s.test/b",
+                "https://s.test/c?x=1&y=2"
+            ]
+        );
+        let idx = parse_sitemap(
+            b"<sitemapindex><sitemap><loc>https://s.test/s1.xml</loc></sitemap></sitemapindex>",
+            10,
+        );
         assert!(idx.is_index);
         assert_eq!(parse_sitemap(xml, 2).locs.len(), 2);
-        let bad = parse_sitemap(b"<urlset><url><loc>https://s.test/a</loc></url><url><loc>x</lo", 10);
+        let bad = parse_sitemap(
+            b"<urlset><url><loc>https://s.test/a</loc></url><url><loc>x</lo",
+            10,
+        );
         assert_eq!(bad.locs, ["https://s.test/a", "x"]);
     }
 }

@@ -17,7 +17,7 @@ use super::subresource::{response_cookies, StylesheetCache};
 use super::{Fetcher, Progress};
 use crate::config::ScanConfig;
 use crate::domain::FirstParty;
-use crate::observe::{Collector, Observations, Phase, SetCookieHeader};
+use crate::observe::{Collector, Observations, PageRecord, Phase, SetCookieHeader};
 use crate::report::model::ScanError;
 use futures_util::FutureExt;
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -41,21 +41,82 @@ struct Queued {
     depth: usize,
 }
 
+/// Where the crawl's findings go: the [`Collector`] in a scan, a recorder in tests.
+pub trait CrawlSink: Send {
+    /// The site's first-party domains, known once the start URL's redirects are followed;
+    /// called once, before anything else.
+    fn first_party(&mut self, first_party: &FirstParty);
+    /// A page, in frontier order.
+    fn page(&mut self, record: PageRecord);
+    /// Cookies set by a third-party script/iframe response, on the first page that referenced it.
+    fn response_cookies(&mut self, page: &Url, headers: Vec<SetCookieHeader>);
+    /// A problem that belongs to no single page.
+    fn error(&mut self, error: ScanError);
+}
+
+/// Feeds a [`Collector`].
+#[derive(Default)]
+struct CollectorSink {
+    collector: Option<Collector>,
+}
+
+impl CollectorSink {
+    fn get(&mut self) -> &mut Collector {
+        self.collector
+            .get_or_insert_with(|| Collector::new(FirstParty::default()))
+    }
+}
+
+impl CrawlSink for CollectorSink {
+    fn first_party(&mut self, first_party: &FirstParty) {
+        self.collector = Some(Collector::new(first_party.clone()));
+    }
+    fn page(&mut self, record: PageRecord) {
+        self.get().add_page(record);
+    }
+    fn response_cookies(&mut self, page: &Url, headers: Vec<SetCookieHeader>) {
+        self.get()
+            .add_response_cookies(page, headers, Phase::BeforeConsent);
+    }
+    fn error(&mut self, error: ScanError) {
+        self.get().add_error(error);
+    }
+}
+
 /// Crawl the site over plain HTTP, extracting everything from every page.
 pub async fn crawl_static(config: &ScanConfig, progress: &dyn Progress) -> Observations {
+    let mut sink = CollectorSink::default();
+    let start_failed = crawl_static_into(config, progress, &mut sink).await;
+    let mut obs = sink.get_owned().finish();
+    obs.start_failed = start_failed;
+    obs
+}
+
+impl CollectorSink {
+    fn get_owned(mut self) -> Collector {
+        self.get();
+        self.collector.unwrap_or_default()
+    }
+}
+
+/// The crawl itself, reporting to `sink`. Returns whether the start URL failed at network level
+/// (no HTTP response at all: exit code 3).
+pub async fn crawl_static_into(
+    config: &ScanConfig,
+    progress: &dyn Progress,
+    sink: &mut dyn CrawlSink,
+) -> bool {
     let mut scope = Scope::new(config);
     let fetcher = match Fetcher::new(config) {
         Ok(f) => f,
         Err(e) => {
-            let mut c = Collector::new(scope.first_party());
-            c.add_error(ScanError {
+            sink.first_party(&scope.first_party());
+            sink.error(ScanError {
                 url: config.start.to_string(),
                 kind: "config".into(),
                 message: e,
             });
-            let mut obs = c.finish();
-            obs.start_failed = true;
-            return obs;
+            return true;
         }
     };
     let ctx = Arc::new(CrawlContext {
@@ -73,11 +134,14 @@ pub async fn crawl_static(config: &ScanConfig, progress: &dyn Progress) -> Obser
         let fp = scope.first_party();
         crawl_page(&ctx, &scope, &fp, start.clone(), 0, true).await
     };
+    // Where the site really starts (after the start URL's redirects): sitemap and robots there.
+    let mut home = start.clone();
     if let PageOutcome::Page(p) = &first {
         if let Some(f) = &p.final_url {
             if let Some(h) = f.host_str() {
                 scope.add_site_host(h);
             }
+            home = f.clone();
         }
     }
     let scope = Arc::new(scope);
@@ -87,7 +151,7 @@ pub async fn crawl_static(config: &ScanConfig, progress: &dyn Progress) -> Obser
         ctx: ctx.clone(),
         scope: scope.clone(),
         first_party: first_party.clone(),
-        collector: Collector::new((*first_party).clone()),
+        sink,
         progress,
         seen: HashSet::new(),
         variants: QueryVariants::default(),
@@ -108,15 +172,19 @@ pub async fn crawl_static(config: &ScanConfig, progress: &dyn Progress) -> Obser
         start_failed: false,
         sitemap_urls: Vec::new(),
     };
+    crawl.sink.first_party(&first_party);
     crawl.seen.insert(start.to_string());
 
     // Sitemap URLs join the links of the start page at depth 1.
     let mut site_errors = Vec::new();
-    let robots = ctx.robots.rules_for(&ctx.fetcher, &start, &mut site_errors).await;
+    let robots = ctx
+        .robots
+        .rules_for(&ctx.fetcher, &home, &mut site_errors)
+        .await;
     let limit = config.max_pages.saturating_mul(4).clamp(100, 50_000);
     crawl.sitemap_urls = sitemap::discover(
         &ctx.fetcher,
-        &start,
+        &home,
         robots.sitemaps(),
         &scope,
         limit,
@@ -124,7 +192,7 @@ pub async fn crawl_static(config: &ScanConfig, progress: &dyn Progress) -> Obser
     )
     .await;
     for e in site_errors {
-        crawl.collector.add_error(e);
+        crawl.sink.error(e);
     }
     if matches!(first, PageOutcome::Disallowed { .. }) {
         crawl.committed = 0;
@@ -139,7 +207,7 @@ struct Crawl<'a> {
     ctx: Arc<CrawlContext>,
     scope: Arc<Scope>,
     first_party: Arc<FirstParty>,
-    collector: Collector,
+    sink: &'a mut dyn CrawlSink,
     progress: &'a dyn Progress,
     seen: HashSet<String>,
     variants: QueryVariants,
@@ -184,11 +252,10 @@ impl Crawl<'_> {
                 Ok(Done::Sub(page, cookies, err)) => {
                     self.in_flight_subs -= 1;
                     if !cookies.is_empty() {
-                        self.collector
-                            .add_response_cookies(&page, cookies, Phase::BeforeConsent);
+                        self.sink.response_cookies(&page, cookies);
                     }
                     if let Some(e) = err {
-                        self.collector.add_error(e);
+                        self.sink.error(e);
                     }
                 }
                 // Workers catch their own panics, so only cancellation lands here.
@@ -207,7 +274,11 @@ impl Crawl<'_> {
             };
             self.in_flight_pages += 1;
             self.committed += 1;
-            let (ctx, scope, fp) = (self.ctx.clone(), self.scope.clone(), self.first_party.clone());
+            let (ctx, scope, fp) = (
+                self.ctx.clone(),
+                self.scope.clone(),
+                self.first_party.clone(),
+            );
             tasks.spawn(async move {
                 let url = q.url.clone();
                 let fut = crawl_page(&ctx, &scope, &fp, q.url, q.depth, false);
@@ -244,7 +315,7 @@ impl Crawl<'_> {
             match outcome {
                 PageOutcome::Disallowed { url, site_errors } => {
                     for e in site_errors {
-                        self.collector.add_error(e);
+                        self.sink.error(e);
                     }
                     // Recorded as one summary per origin at the end.
                     let origin = url.origin().ascii_serialization();
@@ -275,7 +346,7 @@ impl Crawl<'_> {
             self.start_failed = true;
         }
         for e in site_errors {
-            self.collector.add_error(e);
+            self.sink.error(e);
         }
         if let Some(f) = final_url {
             // The redirect target is this page: do not fetch it again as another page.
@@ -293,14 +364,15 @@ impl Crawl<'_> {
         let page_url = record.page.url.clone();
         for s in subresources {
             if self.subs_seen.len() < MAX_SUBRESOURCES && self.subs_seen.insert(s.clone()) {
-                self.sub_queue.push_back((Url::parse(&page_url).unwrap_or_else(|_| s.clone()), s));
+                self.sub_queue
+                    .push_back((Url::parse(&page_url).unwrap_or_else(|_| s.clone()), s));
             }
         }
         if record.page.error.is_some() || !record.errors.is_empty() {
             self.errors += 1;
         }
         self.done_pages += 1;
-        self.collector.add_page(record);
+        self.sink.page(record);
         self.progress
             .page_done(&page_url, self.done_pages, self.queue.len(), self.errors);
     }
@@ -323,7 +395,7 @@ impl Crawl<'_> {
         if self.queue.len() >= MAX_FRONTIER {
             if !self.frontier_full {
                 self.frontier_full = true;
-                self.collector.add_error(ScanError {
+                self.sink.error(ScanError {
                     url: url.to_string(),
                     kind: "trap".into(),
                     message: format!("more than {MAX_FRONTIER} URLs wait in the frontier: further links are dropped"),
@@ -352,7 +424,7 @@ impl Crawl<'_> {
         let s = url.as_str();
         let path = &s[..s.find('?').unwrap_or(s.len())];
         if self.trap_paths.insert(path.to_string()) {
-            self.collector.add_error(ScanError {
+            self.sink.error(ScanError {
                 url: path.to_string(),
                 kind: "trap".into(),
                 message: trap.describe(),
@@ -360,17 +432,14 @@ impl Crawl<'_> {
         }
     }
 
-    fn finish(self) -> Observations {
-        let mut c = self.collector;
+    fn finish(self) -> bool {
         for (origin, n) in self.disallowed {
-            c.add_error(ScanError {
+            self.sink.error(ScanError {
                 url: format!("{origin}/robots.txt"),
                 kind: "robots".into(),
                 message: format!("robots.txt disallows {n} URL(s) that were not fetched (use --ignore-robots to scan them)"),
             });
         }
-        let mut obs = c.finish();
-        obs.start_failed = self.start_failed;
-        obs
+        self.start_failed
     }
 }

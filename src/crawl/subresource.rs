@@ -18,10 +18,13 @@ pub const MAX_STYLESHEET_BYTES: u64 = 2 * 1024 * 1024;
 /// Stylesheets remembered per scan (each cached result is a short list of references).
 pub const MAX_STYLESHEETS: usize = 5_000;
 
+/// One stylesheet's references, filled by whichever worker asks first.
+type SheetCell = Arc<OnceCell<Arc<[Reference]>>>;
+
 /// References found in each stylesheet, fetched once per URL.
 #[derive(Default)]
 pub struct StylesheetCache {
-    cells: Mutex<HashMap<Url, Arc<OnceCell<Arc<[Reference]>>>>>,
+    cells: Mutex<HashMap<Url, SheetCell>>,
 }
 
 impl StylesheetCache {
@@ -52,11 +55,19 @@ impl StylesheetCache {
                         Arc::from(css_references(&css, &f.final_url))
                     }
                     Ok(f) => {
-                        errors.push(sub_error(url, "http_status", format!("stylesheet answered HTTP {}", f.status)));
+                        errors.push(sub_error(
+                            url,
+                            "http_status",
+                            format!("stylesheet answered HTTP {}", f.status),
+                        ));
                         Arc::from(Vec::new())
                     }
                     Err(e) => {
-                        errors.push(sub_error(url, e.error.kind(), format!("stylesheet could not be fetched: {}", e.error)));
+                        errors.push(sub_error(
+                            url,
+                            e.error.kind(),
+                            format!("stylesheet could not be fetched: {}", e.error),
+                        ));
                         Arc::from(Vec::new())
                     }
                 }
@@ -110,7 +121,11 @@ pub async fn response_cookies(
     match fetcher.fetch(url, None, 0).await {
         Ok(f) => {
             let err = (f.status >= 400).then(|| {
-                sub_error(url, "http_status", format!("third-party resource answered HTTP {}", f.status))
+                sub_error(
+                    url,
+                    "http_status",
+                    format!("third-party resource answered HTTP {}", f.status),
+                )
             });
             (f.set_cookies, err)
         }
@@ -119,7 +134,10 @@ pub async fn response_cookies(
             Some(sub_error(
                 url,
                 e.error.kind(),
-                format!("third-party resource fetched to record its cookies failed: {}", e.error),
+                format!(
+                    "third-party resource fetched to record its cookies failed: {}",
+                    e.error
+                ),
             )),
         ),
     }
