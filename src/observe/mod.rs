@@ -5,6 +5,7 @@
 //! the compact [`PageExtract`] travels on, so memory stays bounded by what is distinct, not by pages.
 
 pub mod collector;
+pub mod consent;
 pub mod cookies;
 pub mod css;
 pub mod entities;
