@@ -5,10 +5,12 @@
 //! the compact [`PageExtract`] travels on, so memory stays bounded by what is distinct, not by pages.
 
 pub mod collector;
+pub mod consent;
 pub mod cookies;
 pub mod css;
 pub mod entities;
 pub mod extract;
+pub mod policy_link;
 
 pub use collector::Collector;
 
