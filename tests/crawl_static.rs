@@ -10,7 +10,7 @@ use privacy_inventory::config::{ResolveRule, ScanConfig, ScopeKind};
 use privacy_inventory::crawl::static_crawl::{crawl_static_into, CrawlSink};
 use privacy_inventory::crawl::NoProgress;
 use privacy_inventory::domain::FirstParty;
-use privacy_inventory::observe::{PageRecord, SetCookieHeader};
+use privacy_inventory::observe::{PageRecord, ResourceType, SetCookieHeader};
 use privacy_inventory::report::model::ScanError;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -742,6 +742,16 @@ async fn third_party_scripts_iframes_and_stylesheets_fetched_once() {
             (format!("{W}/"), "vid=2".to_string())
         ]
     );
+
+    for p in &r.pages {
+        let refs = &p.extract.as_ref().unwrap().references;
+        assert!(
+            refs.iter()
+                .any(|x| x.url.as_str() == "http://fonts.static.test/r.woff2"
+                    && x.resource_type == ResourceType::Font),
+            "the font a stylesheet loads is a reference of every page linking it: {refs:?}"
+        );
+    }
 
     let s = serve(site).await;
     let mut c = config(s.port, &format!("{W}/"));
