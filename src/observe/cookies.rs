@@ -82,11 +82,8 @@ pub fn parse_set_cookie(header: &SetCookieHeader, first_party: &FirstParty) -> C
                     domain_attr = Some(normalize_host(&d));
                 }
             }
-            "path" => {
-                if val.starts_with('/') {
-                    path_attr = Some(val.to_string());
-                }
-            }
+            // A Path not starting with '/' means the default path (RFC 6265 §5.2.4).
+            "path" if val.starts_with('/') => path_attr = Some(val.to_string()),
             "secure" => cookie.secure = true,
             "httponly" => cookie.http_only = true,
             "samesite" => match val.to_ascii_lowercase().as_str() {
