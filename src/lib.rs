@@ -87,6 +87,7 @@ pub async fn scan(
         policy,
         errors: obs.errors,
         consent: obs.consent.unwrap_or_default(),
+        storage: obs.storage,
         ..Default::default()
     };
     reconcile::reconcile(&mut report, catalog);

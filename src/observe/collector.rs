@@ -12,7 +12,7 @@ use super::{
     SetCookieHeader,
 };
 use crate::domain::{normalize_host, registrable_domain, FirstParty};
-use crate::report::model::{Cookie, Page, ScanError, Script, ThirdParty};
+use crate::report::model::{Cookie, Page, ScanError, Script, StorageEntry, ThirdParty};
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::hash::{Hash, Hasher};
@@ -39,6 +39,14 @@ pub struct Collector {
     first_party_resources: BTreeSet<String>,
     errors: BTreeSet<ScanError>,
     start_failed: bool,
+    storage: BTreeMap<(String, String, String), StorageAcc>,
+}
+
+#[derive(Debug)]
+struct StorageAcc {
+    size: Option<usize>,
+    pages: BTreeSet<Arc<str>>,
+    before_consent: bool,
 }
 
 #[derive(Debug)]
@@ -104,6 +112,7 @@ impl Collector {
             extract,
             requests,
             errors,
+            storage,
         } = record;
         let url = self.intern(&page.url);
         if page.title.is_none() {
@@ -148,6 +157,19 @@ impl Collector {
             self.add_reference(&url, r, phase);
         }
         self.errors.extend(errors);
+        for entry in storage {
+            let acc = self
+                .storage
+                .entry((entry.origin, entry.kind, entry.name))
+                .or_insert(StorageAcc {
+                    size: None,
+                    pages: BTreeSet::new(),
+                    before_consent: false,
+                });
+            acc.size = acc.size.max(entry.size);
+            acc.pages.insert(Arc::clone(&url));
+            acc.before_consent |= phase == Phase::BeforeConsent;
+        }
     }
 
     /// Cookies set by a subresource response (a third-party script fetched once), seen on `page`.
@@ -362,6 +384,18 @@ impl Collector {
             errors: self.errors.into_iter().collect(),
             start_failed: self.start_failed,
             consent: None,
+            storage: self
+                .storage
+                .into_iter()
+                .map(|((origin, kind, name), acc)| StorageEntry {
+                    origin,
+                    kind,
+                    name,
+                    size: acc.size,
+                    pages: strings(acc.pages),
+                    before_consent: acc.before_consent,
+                })
+                .collect(),
         }
     }
 }

@@ -205,6 +205,9 @@ pub struct PageRecord {
     pub requests: Vec<Reference>,
     /// Problems with this page.
     pub errors: Vec<ScanError>,
+    /// Browser mode: Web Storage keys and IndexedDB databases the page's origin held after it
+    /// settled (`pages` and `before_consent` are filled in by the collector).
+    pub storage: Vec<crate::report::model::StorageEntry>,
 }
 
 /// The merged observations of a scan, sorted and deduplicated, not yet attributed.
@@ -234,4 +237,6 @@ pub struct Observations {
     pub start_failed: bool,
     /// Browser mode: consent manager and phases run.
     pub consent: Option<crate::report::model::Consent>,
+    /// Browser mode: storage entries, sorted by (origin, kind, name).
+    pub storage: Vec<crate::report::model::StorageEntry>,
 }

@@ -50,6 +50,10 @@ pub struct Report {
     pub disclosed: Vec<Disclosed>,
     /// Consent manager and phases.
     pub consent: Consent,
+    /// Browser mode: Web Storage keys and IndexedDB databases pages used, sorted by
+    /// (origin, kind, name). Empty in static mode, which cannot see them.
+    #[serde(default)]
+    pub storage: Vec<StorageEntry>,
     /// Totals.
     pub summary: Summary,
     /// Problems met during the scan; the scan went on. Sorted by (url, kind, message).
@@ -206,6 +210,24 @@ pub struct ThirdParty {
     pub loaded: bool,
     /// A few example URLs (at most 5, sorted).
     pub sample_urls: Vec<String>,
+}
+
+/// One localStorage / sessionStorage key or IndexedDB database, merged over pages. Names and sizes
+/// only: values may hold personal data and never enter the report.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct StorageEntry {
+    /// Origin that owns the storage, e.g. "https://www.example.com".
+    pub origin: String,
+    /// "local_storage", "session_storage" or "indexed_db".
+    pub kind: String,
+    /// Key (Web Storage) or database name (IndexedDB).
+    pub name: String,
+    /// Largest value length seen, in UTF-16 code units (None for IndexedDB).
+    pub size: Option<usize>,
+    /// Pages on which it was present, sorted.
+    pub pages: Vec<String>,
+    /// Present before any consent was given.
+    pub before_consent: bool,
 }
 
 /// An external or inline script.

@@ -47,27 +47,51 @@ pub struct Browser {
 }
 
 impl Drop for Browser {
-    /// Kill the browser and wait for it (bounded), so the profile directory can be removed after:
-    /// a still-running Chromium recreates files in it.
+    /// Kill the browser with all its helper processes (renderers, zygote, network service: they
+    /// share its process group), wait for it (bounded), then remove the profile: a helper still
+    /// running writes into the profile again and makes the removal fail.
     fn drop(&mut self) {
+        let group = self.child.id().and_then(|p| i32::try_from(p).ok());
+        if let Some(pid) = group {
+            // SAFETY: kill(2) with a negative pid signals the process group the browser leads
+            // (it was started with process_group(0)); no memory is touched.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
         let _ = self.child.start_kill();
-        for _ in 0..60 {
+        let wait = std::time::Duration::from_millis(20);
+        for _ in 0..100 {
             if matches!(self.child.try_wait(), Ok(Some(_))) {
                 break;
             }
-            std::thread::sleep(std::time::Duration::from_millis(50));
+            std::thread::sleep(wait);
         }
-        // Renderer processes exit right after the browser; retry the removal briefly.
-        for _ in 0..10 {
+        // Until the last helper of the group is gone (signal 0 only probes), it may still
+        // recreate files in the profile.
+        if let Some(pid) = group {
+            for _ in 0..100 {
+                // SAFETY: as above; signal 0 checks for existence and sends nothing.
+                if unsafe { libc::kill(-pid, 0) } != 0 {
+                    break;
+                }
+                std::thread::sleep(wait);
+            }
+        }
+        for _ in 0..100 {
             if std::fs::remove_dir_all(self._profile.path()).is_ok()
                 || !self._profile.path().exists()
             {
                 break;
             }
-            std::thread::sleep(std::time::Duration::from_millis(50));
+            std::thread::sleep(wait);
         }
     }
 }
+
+/// How to get a browser, appended to every "no browser" message.
+const INSTALL_HINT: &str =
+    "install Chromium (Debian/Ubuntu: `sudo apt-get install -y chromium`) or pass --chrome PATH";
 
 /// Where the browser is: `--chrome PATH`, else the first candidate on PATH.
 pub fn find_chrome(explicit: Option<&Path>) -> Result<PathBuf, String> {
@@ -75,7 +99,10 @@ pub fn find_chrome(explicit: Option<&Path>) -> Result<PathBuf, String> {
         return if p.is_file() {
             Ok(p.to_path_buf())
         } else {
-            Err(format!("--chrome {}: no such file", p.display()))
+            Err(format!(
+                "--chrome {}: no such file; browser mode needs Chromium or Chrome: {INSTALL_HINT}",
+                p.display()
+            ))
         };
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
@@ -87,11 +114,10 @@ pub fn find_chrome(explicit: Option<&Path>) -> Result<PathBuf, String> {
             }
         }
     }
-    Err(
-        "browser mode needs Chromium or Chrome and none was found on PATH: install it \
-         (Debian/Ubuntu: `sudo apt-get install -y chromium`) or pass --chrome PATH"
-            .into(),
-    )
+    Err(format!(
+        "browser mode needs Chromium or Chrome and none was found on PATH (chromium, \
+         chromium-browser, google-chrome): {INSTALL_HINT}"
+    ))
 }
 
 /// `--host-resolver-rules` for the scan's `--resolve` rules (exact hosts first, then `*`).
@@ -138,11 +164,25 @@ pub async fn launch(config: &ScanConfig) -> Result<Browser, String> {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
+        // Its own process group: Drop kills every helper at once, and a Ctrl-C in the terminal
+        // reaches only us, so the cleanup runs in order instead of racing a dying browser.
+        .process_group(0)
         .kill_on_drop(true);
-    let mut child = cmd
+    let child = cmd
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
-    let stderr = child.stderr.take().ok_or("no stderr from the browser")?;
+    // Owned by a Browser from here on: whatever ends this function (an error, a timeout, Ctrl-C
+    // dropping the future while Chromium starts), Drop kills it and removes the profile.
+    let mut browser = Browser {
+        child,
+        ws_url: String::new(),
+        _profile: profile,
+    };
+    let stderr = browser
+        .child
+        .stderr
+        .take()
+        .ok_or("no stderr from the browser")?;
     let mut lines = BufReader::new(stderr).lines();
     let find = async {
         while let Ok(Some(line)) = lines.next_line().await {
@@ -152,7 +192,7 @@ pub async fn launch(config: &ScanConfig) -> Result<Browser, String> {
         }
         None
     };
-    let ws_url = match tokio::time::timeout(Duration::from_secs(20), find).await {
+    browser.ws_url = match tokio::time::timeout(Duration::from_secs(20), find).await {
         Ok(Some(u)) => u,
         Ok(None) => {
             return Err(format!(
@@ -169,11 +209,7 @@ pub async fn launch(config: &ScanConfig) -> Result<Browser, String> {
     };
     // Keep draining stderr so the browser never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Ok(Browser {
-        child,
-        ws_url,
-        _profile: profile,
-    })
+    Ok(browser)
 }
 
 #[cfg(test)]
@@ -198,5 +234,7 @@ mod tests {
     fn missing_explicit_chrome_is_a_clear_error() {
         let e = find_chrome(Some(Path::new("/nonexistent/chrome"))).unwrap_err();
         assert!(e.contains("--chrome"), "{e}");
+        assert!(e.contains("apt-get install -y chromium"), "{e}");
+        assert!(!e.contains('\n'), "one line: {e}");
     }
 }

@@ -124,34 +124,58 @@ impl Tabs<'_> {
         results
     }
 
-    /// Cookies that appeared in the jar (of `context`) and no header set.
+    /// Cookies that appeared in the jar (of `context`) during a batch and that no header set. Each
+    /// goes to the batch pages whose scripts wrote it through `document.cookie`; a cookie no page
+    /// wrote (set from a frame or the CookieStore API) goes to every page of the batch, since the
+    /// tabs share one jar. With `--concurrency 1` a batch is one page, so this is exact.
     async fn jar_cookies(
         &self,
-        page: &Url,
+        batch: &[(Url, Vec<String>)],
         context: Option<&str>,
         seen: &mut BTreeSet<(String, String, String)>,
-        phase: Phase,
-    ) -> Vec<crate::report::model::Cookie> {
+    ) -> Vec<(Url, crate::report::model::Cookie)> {
+        let Some((first, _)) = batch.first() else {
+            return Vec::new();
+        };
         let params = match context {
             Some(c) => json!({ "browserContextId": c }),
             None => json!({}),
         };
-        match self
+        let Ok(jar) = self
             .session
             .cdp
             .call("Storage.getCookies", params, None)
             .await
-        {
-            Ok(jar) => {
-                let mut cookies = record::script_cookies(page, &jar, seen, &self.fp);
-                for c in &mut cookies {
-                    c.before_consent = phase == Phase::BeforeConsent;
-                }
-                cookies
-            }
-            Err(_) => Vec::new(),
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for mut cookie in record::script_cookies(first, &jar, seen, &self.fp) {
+            let setters: Vec<&Url> = batch
+                .iter()
+                .filter(|(_, names)| names.contains(&cookie.name))
+                .map(|(u, _)| u)
+                .collect();
+            let pages: Vec<&Url> = if setters.is_empty() {
+                batch.iter().map(|(u, _)| u).collect()
+            } else {
+                setters
+            };
+            cookie.pages = pages.iter().map(|u| u.to_string()).collect();
+            out.push((pages[0].clone(), cookie));
         }
+        out
     }
+}
+
+/// Cookie names the visit's top document wrote through `document.cookie`.
+fn written_cookie_names(result: &Result<visit::Visit, String>) -> Vec<String> {
+    result
+        .as_ref()
+        .ok()
+        .and_then(|v| v.dom.as_ref())
+        .map(|d| d.cookie_names.clone())
+        .unwrap_or_default()
 }
 
 fn record_of(
@@ -174,9 +198,6 @@ fn record_of(
         ),
     };
     rec.phase = phase;
-    for c in &mut rec.cookies {
-        c.before_consent = phase == Phase::BeforeConsent;
-    }
     rec
 }
 
@@ -232,10 +253,12 @@ pub async fn crawl_browser(
         let urls: Vec<Url> = batch.iter().map(|(u, _)| u.clone()).collect();
         let plan = if done == 0 { &probe_plan } else { &plain };
         let results = tabs.visit_batch(&urls, plan).await;
+        let mut written = Vec::new();
         for ((url, depth), result) in batch.into_iter().zip(results) {
             if let (Ok(v), true) = (&result, depth == 0) {
                 detect_cmp(v, &mut consent);
             }
+            written.push((url.clone(), written_cookie_names(&result)));
             let rec = record_of(&url, depth, result, &fp, Phase::BeforeConsent);
             done += 1;
             if depth == 0 && rec.page.status.is_none() {
@@ -259,11 +282,10 @@ pub async fn crawl_browser(
             }
             collector.add_page(rec);
             progress.page_done(url.as_str(), done, queue.len(), errors);
-            let cookies = tabs
-                .jar_cookies(&url, None, &mut jar_seen, Phase::BeforeConsent)
-                .await;
-            collector.add_cookies(&url, cookies, Phase::BeforeConsent);
             visited.push(url);
+        }
+        for (page, cookie) in tabs.jar_cookies(&written, None, &mut jar_seen).await {
+            collector.add_cookies(&page, vec![cookie], Phase::BeforeConsent);
         }
     }
 
@@ -396,7 +418,9 @@ async fn run_phase(
         }
         let plan = if i == 0 { &click_plan } else { &plain };
         let results = tabs.visit_batch(chunk, plan).await;
+        let mut written = Vec::new();
         for (url, result) in chunk.iter().zip(results) {
+            written.push((url.clone(), written_cookie_names(&result)));
             if let (Ok(v), 0) = (&result, i) {
                 let clicked = v.click.as_ref().map(|c| c.0);
                 match choice {
@@ -416,10 +440,12 @@ async fn run_phase(
                 jar_seen.insert((c.name.clone(), c.domain.clone(), c.path.clone()));
             }
             collector.add_page(rec);
-            let cookies = tabs
-                .jar_cookies(url, ctx.as_deref(), &mut jar_seen, phase)
-                .await;
-            collector.add_cookies(url, cookies, phase);
+        }
+        for (page, cookie) in tabs
+            .jar_cookies(&written, ctx.as_deref(), &mut jar_seen)
+            .await
+        {
+            collector.add_cookies(&page, vec![cookie], phase);
         }
     }
     if let Some(c) = ctx {

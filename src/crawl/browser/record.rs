@@ -1,14 +1,14 @@
 //! Turning what the browser saw into the shared observation model ([`PageRecord`]), so browser
 //! and static scans are reconciled and reported by the same code.
 
-use super::visit::Visit;
+use super::visit::{Dom, Visit};
 use crate::domain::FirstParty;
 use crate::observe::cookies::parse_set_cookie;
 use crate::observe::policy_link::looks_like_policy;
 use crate::observe::{
     PageExtract, PageRecord, PolicyLink, Reference, ResourceType, ScriptRef, SetCookieHeader,
 };
-use crate::report::model::{Cookie, Page, ScanError};
+use crate::report::model::{Cookie, Page, ScanError, StorageEntry};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -123,7 +123,7 @@ pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> Pag
         cookie.blocked_reason = c.blocked_reason.clone();
         rec.cookies.push(cookie);
     }
-    if let Some(dom) = v.dom {
+    if let Some(dom) = &v.dom {
         let mut ex = PageExtract {
             title: (!dom.title.is_empty()).then(|| dom.title.clone()),
             ..Default::default()
@@ -170,8 +170,35 @@ pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> Pag
         }
         rec.page.title = ex.title.clone();
         rec.extract = Some(ex);
+        rec.storage = storage_entries(&final_url, dom);
     }
     rec
+}
+
+/// The top document's Web Storage keys (with value sizes) and IndexedDB database names.
+pub fn storage_entries(final_url: &Url, dom: &Dom) -> Vec<StorageEntry> {
+    let origin = final_url.origin().ascii_serialization();
+    let entry = |kind: &str, name: &str, size: Option<usize>| StorageEntry {
+        origin: origin.clone(),
+        kind: kind.into(),
+        name: name.into(),
+        size,
+        ..Default::default()
+    };
+    let mut out: Vec<StorageEntry> = dom
+        .local_storage
+        .iter()
+        .map(|(k, n)| entry("local_storage", k, Some(*n)))
+        .chain(
+            dom.session_storage
+                .iter()
+                .map(|(k, n)| entry("session_storage", k, Some(*n))),
+        )
+        .chain(dom.indexed_db.iter().map(|d| entry("indexed_db", d, None)))
+        .collect();
+    out.sort_by(|a, b| (&a.kind, &a.name).cmp(&(&b.kind, &b.name)));
+    out.dedup_by(|a, b| a.kind == b.kind && a.name == b.name);
+    out
 }
 
 /// Cookies in the browser's jar (`Storage.getCookies`) not seen before: set by script unless a

@@ -57,6 +57,11 @@ pub struct Dom {
     /// IndexedDB database names.
     #[serde(default)]
     pub indexed_db: Vec<String>,
+    /// Names of cookies the top document's scripts wrote through `document.cookie` (see
+    /// [`COOKIE_HOOK_JS`]): attributes a script cookie to the page that set it, even when
+    /// several tabs share one cookie jar.
+    #[serde(default)]
+    pub cookie_names: Vec<String>,
 }
 
 /// Everything one visit captured.
@@ -114,8 +119,22 @@ const DOM_JS: &str = r#"(async () => {
     local_storage: keys(window.localStorage),
     session_storage: keys(window.sessionStorage),
     indexed_db: dbs,
+    cookie_names: Array.from(new Set(window.__piCookieNames || [])).sort(),
   };
 })()"#;
+
+/// Installed before any page script runs: notes the name of every cookie written through
+/// `document.cookie` (the value is never kept), then writes it as usual.
+pub const COOKIE_HOOK_JS: &str = r#"(() => { try {
+  const d = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
+  if (!d || !d.set || window.__piCookieNames) return;
+  const names = [];
+  Object.defineProperty(window, '__piCookieNames', { value: names });
+  Object.defineProperty(Document.prototype, 'cookie', {
+    configurable: true, enumerable: d.enumerable, get: d.get,
+    set(v) { try { if (names.length < 2000) names.push(String(v).split(';')[0].split('=')[0].trim()); } catch (e) {} d.set.call(this, v); },
+  });
+} catch (e) {} })()"#;
 
 struct State<'a> {
     cdp: &'a Cdp,
@@ -348,6 +367,12 @@ pub async fn visit(
     let s = Some(session.as_str());
     cdp.call("Network.enable", json!({}), s).await?;
     cdp.call("Page.enable", json!({}), s).await?;
+    cdp.call(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": COOKIE_HOOK_JS }),
+        s,
+    )
+    .await?;
     cdp.call(
         "Target.setAutoAttach",
         json!({ "autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true }),
