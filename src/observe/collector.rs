@@ -54,6 +54,7 @@ struct CookieAcc {
     cookie: Cookie,
     pages: BTreeSet<Arc<str>>,
     before_consent: bool,
+    phases: BTreeSet<Phase>,
 }
 
 #[derive(Debug)]
@@ -66,6 +67,7 @@ struct HostAcc {
     all_gated: bool,
     loaded: bool,
     before_consent: bool,
+    phases: BTreeSet<Phase>,
 }
 
 #[derive(Debug)]
@@ -236,12 +238,14 @@ impl Collector {
                         cookie,
                         pages,
                         before_consent: before,
+                        phases: BTreeSet::from([phase]),
                     },
                 );
             }
             Some(acc) => {
                 acc.pages.extend(pages);
                 acc.before_consent |= before;
+                acc.phases.insert(phase);
                 // Keep the attributes of the first setter in sort order, whatever the crawl order.
                 if representative(&cookie) < representative(&acc.cookie) {
                     acc.cookie = cookie;
@@ -275,6 +279,7 @@ impl Collector {
             all_gated: true,
             loaded: false,
             before_consent: false,
+            phases: BTreeSet::new(),
         });
         acc.types.insert(r.resource_type);
         if !acc.pages.contains(page) {
@@ -291,6 +296,9 @@ impl Collector {
         acc.all_gated &= r.consent_gated;
         acc.loaded |= loaded;
         acc.before_consent |= loaded && phase == Phase::BeforeConsent;
+        if loaded {
+            acc.phases.insert(phase);
+        }
     }
 
     fn add_script(&mut self, page: &Arc<str>, s: ScriptRef) {
@@ -328,6 +336,7 @@ impl Collector {
             .map(|acc| Cookie {
                 pages: strings(acc.pages),
                 before_consent: acc.before_consent,
+                phases: phase_names(&acc.phases),
                 ..acc.cookie
             })
             .collect();
@@ -342,6 +351,7 @@ impl Collector {
                 request_count: acc.urls.len(),
                 consent_gated: acc.all_gated,
                 before_consent: acc.before_consent,
+                phases: phase_names(&acc.phases),
                 loaded: acc.loaded,
                 sample_urls: acc.samples.into_iter().collect(),
                 ..Default::default()
@@ -398,6 +408,11 @@ impl Collector {
                 .collect(),
         }
     }
+}
+
+/// Phase names in phase order (the enum's order: before, accept, reject).
+fn phase_names(phases: &BTreeSet<Phase>) -> Vec<String> {
+    phases.iter().map(|p| p.as_str().to_string()).collect()
 }
 
 /// Sort key choosing which occurrence of a cookie supplies its attributes.

@@ -173,6 +173,10 @@ pub struct Cookie {
     pub pages: Vec<String>,
     /// Observed before any consent was given.
     pub before_consent: bool,
+    /// Browser mode: consent phases in which it was seen ("before_consent", "after_accept",
+    /// "after_reject"), in that order. Static mode: ["before_consent"].
+    #[serde(default)]
+    pub phases: Vec<String>,
     /// Browser mode: whether the browser stored it (null in static mode).
     pub stored: Option<bool>,
     /// Browser mode: why the browser refused it.
@@ -206,6 +210,10 @@ pub struct ThirdParty {
     pub consent_gated: bool,
     /// Contacted before any consent was given.
     pub before_consent: bool,
+    /// Consent phases in which it was contacted (loaded), in phase order; empty when it was only
+    /// referenced (gated or hinted markup). Static mode knows only "before_consent".
+    #[serde(default)]
+    pub phases: Vec<String>,
     /// false: only referenced (form action, preconnect, link), never loaded by itself.
     pub loaded: bool,
     /// A few example URLs (at most 5, sorted).
