@@ -22,7 +22,7 @@ fn site() -> &'static Site {
 fn scan(host: &str) -> &'static ScanResult {
     static SCANS: Mutex<BTreeMap<String, &'static OnceLock<ScanResult>>> =
         Mutex::new(BTreeMap::new());
-    let cell: &'static OnceLock<ScanResult> = *SCANS
+    let cell: &'static OnceLock<ScanResult> = SCANS
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .entry(host.to_string())
