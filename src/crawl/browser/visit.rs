@@ -136,6 +136,16 @@ pub const COOKIE_HOOK_JS: &str = r#"(() => { try {
   });
 } catch (e) {} })()"#;
 
+/// Scroll to the bottom (lazy iframes and images, scroll-triggered embeds) and remember how tall
+/// the page was.
+const SCROLL_JS: &str = "(() => { const h = document.body ? document.body.scrollHeight : 0; \
+    window.__piScrolledTo = h; window.scrollTo(0, h); })()";
+
+/// After the page settled: scroll again when it grew since [`SCROLL_JS`]; true when it did.
+const RESCROLL_JS: &str = "(() => { const h = document.body ? document.body.scrollHeight : 0; \
+    const grew = h !== window.__piScrolledTo; window.__piScrolledTo = h; window.scrollTo(0, h); \
+    return grew; })()";
+
 struct State<'a> {
     cdp: &'a Cdp,
     target_id: String,
@@ -255,6 +265,13 @@ impl State<'_> {
             "Page.loadEventFired" if session == self.main_session => {
                 self.loaded = true;
                 self.last_activity = Instant::now();
+                // Scroll at once, so lazy embeds load inside the same idle window as the
+                // page's own late requests instead of in a second wait after it.
+                self.cdp.fire(
+                    "Runtime.evaluate",
+                    json!({ "expression": SCROLL_JS }),
+                    Some(&session),
+                );
             }
             "Page.javascriptDialogOpening" => {
                 self.visit.interruptions.push(format!(
@@ -404,18 +421,27 @@ pub async fn visit(
     if state.visit.error.is_none() {
         let settled = pump_until(&mut state, &mut rx, deadline).await;
         state.visit.timed_out = !settled;
-        // A short scroll triggers lazy iframes and images below the fold.
-        let _ = cdp
-            .call("Runtime.evaluate", json!({ "expression": "window.scrollTo(0, document.body ? document.body.scrollHeight : 0)" }), s)
+        // The page grew after the scroll at load (content added by script): scroll to the new
+        // bottom and wait for what that triggers. Otherwise the lazy embeds already loaded.
+        let grew = cdp
+            .call(
+                "Runtime.evaluate",
+                json!({ "expression": RESCROLL_JS, "returnByValue": true }),
+                s,
+            )
+            .await
+            .map(|r| r["result"]["value"].as_bool() != Some(false))
+            .unwrap_or(false);
+        if grew && settled {
+            state.last_activity = Instant::now();
+            let after_scroll = Instant::now() + Duration::from_millis(1500);
+            pump_until(
+                &mut state,
+                &mut rx,
+                after_scroll.min(deadline.max(Instant::now() + IDLE)),
+            )
             .await;
-        state.last_activity = Instant::now();
-        let after_scroll = Instant::now() + Duration::from_millis(1500);
-        pump_until(
-            &mut state,
-            &mut rx,
-            after_scroll.min(deadline.max(Instant::now() + IDLE)),
-        )
-        .await;
+        }
         if let Some(js) = &plan.click_js {
             let mut sessions = vec![session.clone()];
             sessions.extend(state.frame_sessions.iter().cloned());
