@@ -83,6 +83,9 @@ pub fn normalize(url: &mut Url) {
         }
     }
     let path = url.path();
+    if !path.contains(';') {
+        return;
+    }
     if let Some(pos) = path.to_ascii_lowercase().find(";jsessionid=") {
         let rest = &path[pos + 1..];
         let end = rest.find('/').map(|e| pos + 1 + e);
