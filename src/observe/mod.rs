@@ -6,6 +6,7 @@
 
 pub mod collector;
 pub mod consent;
+pub mod cookie_date;
 pub mod cookies;
 pub mod css;
 pub mod entities;
