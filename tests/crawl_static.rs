@@ -605,3 +605,42 @@ async fn third_party_scripts_iframes_and_stylesheets_fetched_once() {
         !s.was_asked("cdn.tracker.test/t.js") && !s.was_asked("fonts.api.test/css?family=Roboto")
     );
 }
+
+#[tokio::test]
+async fn crawl_static_feeds_the_collector() {
+    let site = |host: &str, path: &str| -> Response {
+        match (host, path) {
+            (_, "/robots.txt") => not_found(),
+            ("www.site.test", "/") => {
+                let mut r = html(
+                    "<a href=\"/gone\">x</a><script src=\"http://cdn.tracker.test/t.js\"></script>",
+                );
+                r.headers_mut().append(
+                    header::SET_COOKIE,
+                    HeaderValue::from_static("sess=1; HttpOnly"),
+                );
+                r
+            }
+            ("cdn.tracker.test", "/t.js") => {
+                ([(header::SET_COOKIE, "tid=1; Max-Age=60")], "").into_response()
+            }
+            _ => not_found(),
+        }
+    };
+    let s = serve(site).await;
+    let obs = privacy_inventory::crawl::crawl_static(
+        &config(s.port, &format!("{W}/")),
+        &privacy_inventory::crawl::NoProgress,
+    )
+    .await;
+    assert!(!obs.start_failed);
+    assert_eq!(obs.pages.len(), 2);
+    let mut names: Vec<&str> = obs.cookies.iter().map(|c| c.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["sess", "tid"]);
+    assert!(obs
+        .errors
+        .iter()
+        .any(|e| e.kind == "http_status" && e.url.ends_with("/gone")));
+    assert_eq!(obs.first_party_domains, ["site.test"]);
+}
