@@ -262,7 +262,7 @@ pub async fn crawl_browser(
             let cookies = tabs
                 .jar_cookies(&url, None, &mut jar_seen, Phase::BeforeConsent)
                 .await;
-            collector.add_cookies(cookies);
+            collector.add_cookies(cookies, Phase::BeforeConsent);
             visited.push(url);
         }
     }
@@ -419,7 +419,7 @@ async fn run_phase(
             let cookies = tabs
                 .jar_cookies(url, ctx.as_deref(), &mut jar_seen, phase)
                 .await;
-            collector.add_cookies(cookies);
+            collector.add_cookies(cookies, phase);
         }
     }
     if let Some(c) = ctx {
