@@ -13,8 +13,10 @@ pub const MAX_PAGES: usize = 20;
 /// Excerpts quoted inside an evidence sentence are cut to this many characters.
 const QUOTE_CHARS: usize = 160;
 
-/// "www.googletagmanager.com (Google Tag Manager, Google Ireland Limited)", or without hosts
-/// "Google Analytics (Google Ireland Limited)".
+/// "www.googletagmanager.com (Google Tag Manager, Google Ireland Limited)"; with several hosts
+/// the service leads, so the verb that follows stays singular: "Google Fonts
+/// (fonts.googleapis.com and 1 other host, Google Ireland Limited)"; without hosts "Google
+/// Analytics (Google Ireland Limited)".
 pub fn who(svc: &ServiceUse) -> String {
     let mut company = svc.company.clone();
     if company.is_empty() {
@@ -24,15 +26,16 @@ pub fn who(svc: &ServiceUse) -> String {
         [] => format!("{} ({company})", svc.name),
         [h] => format!("{h} ({}, {company})", svc.name),
         [h, rest @ ..] => format!(
-            "{h} and {} other host{} ({}, {company})",
+            "{} ({h} and {} other host{}, {company})",
+            svc.name,
             rest.len(),
             plural(rest.len()),
-            svc.name
         ),
     }
 }
 
-/// What the site does with these hosts: "loads a script and a font", "receives form submissions".
+/// What the site does with these hosts: "loads a script and fonts", "embeds an iframe and sets
+/// cookie _vuid", "receives form submissions".
 pub fn activity(report: &Report, hosts: &[String], cookies: &[String]) -> String {
     let mut types: BTreeSet<&str> = BTreeSet::new();
     for tp in report
@@ -42,50 +45,58 @@ pub fn activity(report: &Report, hosts: &[String], cookies: &[String]) -> String
     {
         types.extend(tp.resource_types.iter().map(String::as_str));
     }
-    for s in report.scripts.iter() {
+    // A `<noscript>` entry is not a script that runs; its resource type (image) speaks for it.
+    for s in report.scripts.iter().filter(|s| !s.noscript) {
         if s.host.as_ref().is_some_and(|h| hosts.contains(h)) {
             types.insert("script");
         }
     }
-    const PHRASES: &[(&str, &str)] = &[
-        ("script", "loads a script"),
-        ("iframe", "embeds an iframe"),
-        ("font", "loads fonts"),
-        ("stylesheet", "loads a stylesheet"),
-        ("image", "loads an image or pixel"),
-        ("media", "loads media"),
-        ("object", "embeds an object"),
-        ("xhr", "receives requests"),
-        ("beacon", "receives beacons"),
-        ("websocket", "opens a WebSocket"),
-        ("document", "loads a document"),
-        ("form", "receives form submissions"),
-        ("preload", "is preloaded"),
-        ("preconnect", "is preconnected"),
-        ("dns-prefetch", "is DNS-prefetched"),
+    const PHRASES: &[(&str, &str, &str)] = &[
+        ("script", "loads", "a script"),
+        ("font", "loads", "fonts"),
+        ("stylesheet", "loads", "a stylesheet"),
+        ("image", "loads", "an image or pixel"),
+        ("media", "loads", "media"),
+        ("document", "loads", "a document"),
+        ("iframe", "embeds", "an iframe"),
+        ("object", "embeds", "an object"),
+        ("xhr", "receives", "requests"),
+        ("beacon", "receives", "beacons"),
+        ("websocket", "receives", "WebSocket connections"),
+        ("form", "receives", "form submissions"),
+        ("preload", "is", "preloaded"),
+        ("preconnect", "is", "preconnected"),
+        ("dns-prefetch", "is", "DNS-prefetched"),
     ];
-    let mut phrases: Vec<&str> = PHRASES
+    let mut verbs: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (t, verb, object) in PHRASES {
+        if !types.contains(t) {
+            continue;
+        }
+        match verbs.iter_mut().find(|(v, _)| v == verb) {
+            Some((_, objects)) => objects.push(object),
+            None => verbs.push((verb, vec![object])),
+        }
+    }
+    let mut clauses: Vec<String> = verbs
         .iter()
-        .filter(|(t, _)| types.contains(t))
-        .map(|(_, p)| *p)
+        .map(|(verb, objects)| format!("{verb} {}", join_and(objects)))
         .collect();
-    if phrases.is_empty() && !types.is_empty() {
-        phrases.push("is contacted");
+    if clauses.is_empty() && !types.is_empty() {
+        clauses.push("is contacted".into());
     }
-    phrases.truncate(3);
-    let mut text = join_and(&phrases);
     if !cookies.is_empty() {
-        let sets = format!("sets cookie{} {}", plural(cookies.len()), list(cookies, 3));
-        text = if text.is_empty() {
-            sets
-        } else {
-            format!("{text} and {sets}")
-        };
+        clauses.push(format!(
+            "sets cookie{} {}",
+            plural(cookies.len()),
+            list(cookies, 3)
+        ));
     }
-    if text.is_empty() {
-        text = "is used".into();
+    if clauses.is_empty() {
+        return "is used".into();
     }
-    text
+    let refs: Vec<&str> = clauses.iter().map(String::as_str).collect();
+    join_and(&refs)
 }
 
 /// "on 12 pages, e.g. https://example.com/" / "on https://example.com/" / "" (no page known).

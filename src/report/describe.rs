@@ -57,13 +57,22 @@ pub fn subject(report: &Report, f: &Finding) -> String {
     }
 }
 
-/// Display name of an observed service id, else the id itself.
+/// Display name of a service id: as observed, else as the policy names it (a declared service
+/// that was not observed), else the id itself.
 pub fn service_name(report: &Report, id: &str) -> String {
     report
         .services
         .iter()
         .find(|s| s.id == id)
         .map(|s| s.name.clone())
+        .or_else(|| {
+            report
+                .policy
+                .declarations
+                .iter()
+                .find(|d| d.service.as_deref() == Some(id) && d.matched_as == "service")
+                .map(|d| d.name.clone())
+        })
         .unwrap_or_else(|| id.to_string())
 }
 

@@ -66,8 +66,8 @@ pub fn html(s: &str) -> String {
 /// Markdown inline text, safe inside a table cell or a block quote line: [`sanitize`] (so no
 /// newline can end a table row), then backslash-escape the punctuation that Markdown, GFM and
 /// ticket trackers give meaning to inline (pipes, backticks, brackets, emphasis, strikethrough,
-/// math, `#123`/`@user` references), and entity-escape `<`, `>` and `&` so no HTML tag or entity
-/// survives in renderers that allow raw HTML. Writers never put an escaped string at the start of
+/// math, `#123`/`@user` references), and entity-escape `<` and `&` so no HTML tag, autolink or
+/// entity survives in renderers that allow raw HTML (`>` alone opens nothing inline). Writers never put an escaped string at the start of
 /// a line, so block syntax (`#`, `-`, `1.`) needs no escaping; dots stay readable in hosts.
 pub fn markdown(s: &str) -> String {
     let clean = sanitize(s);
@@ -75,7 +75,6 @@ pub fn markdown(s: &str) -> String {
     for c in clean.chars() {
         match c {
             '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
             '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' | '#' | '@' | '!' => {
                 out.push('\\');
@@ -128,7 +127,7 @@ mod tests {
         assert_eq!(markdown("a|b"), "a\\|b");
         assert_eq!(markdown("`x`"), "\\`x\\`");
         assert_eq!(markdown("![a](b)"), "\\!\\[a\\](b)");
-        assert_eq!(markdown("<b>"), "&lt;b&gt;");
+        assert_eq!(markdown("<b>"), "&lt;b>");
         assert_eq!(markdown("l1\nl2"), "l1 l2");
     }
 

@@ -103,15 +103,16 @@ pub fn render_width(report: &Report, color: bool, width: usize) -> String {
             .clamp(7, 30);
         let pages_w = 5;
         let fixed = sev_w + kind_w + subj_w + pages_w + 8;
+        // Hosts take what is left; on narrow terminals rows are cut at `width` below.
         let hosts_w = width.saturating_sub(fixed).clamp(10, 40);
-        let _ = writeln!(
-            out,
+        let head = format!(
             "{}  {}  {}  {}  PAGES",
             cell("SEVERITY", sev_w),
             cell("KIND", kind_w),
             cell("SERVICE", subj_w),
             cell("HOSTS", hosts_w),
         );
+        let _ = writeln!(out, "{}", truncate(&head, width).trim_end());
         for sev in SEVERITIES {
             for f in report.findings.iter().filter(|f| f.severity == sev) {
                 let mut subj = esc(&subject(report, f));
@@ -126,15 +127,22 @@ pub fn render_width(report: &Report, color: bool, width: usize) -> String {
                     );
                 }
                 let hosts: Vec<String> = f.hosts.iter().map(|h| esc(h)).collect();
-                let row = format!(
-                    "{}  {}  {}  {}  {}",
-                    paint(&cell(sev, sev_w), sev, color),
+                let rest = format!(
+                    "  {}  {}  {}  {}",
                     cell(&kind_label(&f.kind), kind_w),
                     cell(&subj, subj_w),
                     cell(&short_list(&hosts, 2), hosts_w),
                     f.pages.len()
                 );
-                let _ = writeln!(out, "{}", row.trim_end());
+                // Cut the plain text to the width first, then colour the (ASCII) severity cell,
+                // so no escape sequence is ever cut in half.
+                let rest = truncate(&rest, width - sev_w);
+                let _ = writeln!(
+                    out,
+                    "{}{}",
+                    paint(&cell(sev, sev_w), sev, color),
+                    rest.trim_end()
+                );
                 let _ = writeln!(out, "  {}", truncate(&esc(&f.evidence), width - 2));
                 let note = acceptance(f);
                 if !note.is_empty() {
@@ -158,25 +166,60 @@ pub fn render_width(report: &Report, color: bool, width: usize) -> String {
     }
 
     out.push('\n');
-    let counts: Vec<String> = SEVERITIES
+    let totals: Vec<(String, String)> = [
+        format!("Totals: {} pages", report.pages.len()),
+        format!("{} cookies", report.cookies.len()),
+        format!("{} third-party hosts", report.third_parties.len()),
+        format!("{} services", report.services.len()),
+        format!("{} disclosed", report.disclosed.len()),
+        format!("{} errors", report.errors.len()),
+    ]
+    .into_iter()
+    .map(|t| (t.clone(), t))
+    .collect();
+    wrap_items(&mut out, &totals, width);
+    let mut counts: Vec<(String, String)> = SEVERITIES
         .iter()
-        .map(|s| paint(&format!("{} {s}", open_count(report, s)), s, color))
+        .enumerate()
+        .map(|(i, sev)| {
+            let label = if i == 0 { "Findings: " } else { "" };
+            let count = format!("{} {sev}", open_count(report, sev));
+            (
+                format!("{label}{count}"),
+                format!("{label}{}", paint(&count, sev, color)),
+            )
+        })
         .collect();
-    let _ = writeln!(
-        out,
-        "Totals: {} pages · {} cookies · {} third-party hosts · {} services · {} disclosed · {} errors",
-        report.pages.len(),
-        report.cookies.len(),
-        report.third_parties.len(),
-        report.services.len(),
-        report.disclosed.len(),
-        report.errors.len()
-    );
     let accepted = report.findings.iter().filter(|f| is_accepted(f)).count();
-    let _ = write!(out, "Findings: {}", counts.join(", "));
     if accepted > 0 {
-        let _ = write!(out, " ({accepted} accepted, not counted)");
+        let t = format!("{accepted} accepted (not counted)");
+        counts.push((t.clone(), t));
+    }
+    wrap_items(&mut out, &counts, width);
+    out
+}
+
+/// Join `(plain, styled)` items with " · ", starting a new line before an item whose plain text
+/// would pass `width` (colour codes take no columns).
+fn wrap_items(out: &mut String, items: &[(String, String)], width: usize) {
+    let mut line_len = 0;
+    for (i, (plain, styled)) in items.iter().enumerate() {
+        let len = plain.chars().count();
+        if i > 0 {
+            if line_len + 3 + len > width {
+                out.push('\n');
+                line_len = 0;
+            } else {
+                out.push_str(" · ");
+                line_len += 3;
+            }
+        }
+        if len > width {
+            out.push_str(&truncate(plain, width));
+        } else {
+            out.push_str(styled);
+        }
+        line_len += len.min(width);
     }
     out.push('\n');
-    out
 }
