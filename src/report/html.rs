@@ -24,7 +24,8 @@ h1{font-size:1.5em;margin:0 0 4px;overflow-wrap:anywhere}h2{margin-top:32px;bord
 .card{background:#fff;border:1px solid #d5d9de;border-radius:8px;padding:10px 16px;min-width:96px}
 .card b{display:block;font-size:1.6em}
 table{border-collapse:collapse;width:100%;background:#fff;font-size:.92em}
-th,td{border:1px solid #d5d9de;padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th,td{border:1px solid #d5d9de;padding:5px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+.u{overflow-wrap:anywhere}.w{min-width:9em}.kind{min-width:7em}
 th{background:#eef0f3}
 .sev{font-weight:600;border-radius:4px;padding:1px 6px;white-space:nowrap}
 .high{background:#fde2e1;color:#9b1c1c}.medium{background:#fff1d6;color:#8a4b00}
@@ -39,7 +40,7 @@ code{font-size:.92em;overflow-wrap:anywhere}
 fn tag_row(out: &mut String, cells: &[String]) {
     out.push_str("<tr>");
     for c in cells {
-        let _ = write!(out, "<td>{c}</td>");
+        let _ = write!(out, "<td class=\"u\">{c}</td>");
     }
     out.push_str("</tr>\n");
 }
@@ -79,14 +80,21 @@ pub fn render(report: &Report) -> String {
     );
     let _ = writeln!(out, "<style>{STYLE}</style>\n</head>\n<body><main>");
     let _ = writeln!(out, "<h1>Privacy inventory: {}</h1>", esc(&report.target));
+    let started = if report.started_at.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " · started {} · {} ms",
+            esc(&report.started_at),
+            report.duration_ms
+        )
+    };
     let _ = writeln!(
         out,
-        "<p class=\"meta\">{} {} · {} mode · started {} · {} ms · {} pages</p>",
+        "<p class=\"meta\">{} {} · {} mode{started} · {} pages</p>",
         esc(&report.tool.name),
         esc(&report.tool.version),
         esc(&report.mode),
-        esc(&report.started_at),
-        report.duration_ms,
         report.pages.len()
     );
     let _ = writeln!(
@@ -179,16 +187,22 @@ fn findings(out: &mut String, report: &Report) {
             ""
         };
         let _ = write!(out, "<tr{class}>");
-        for c in [
-            sev_badge(&f.severity),
-            esc(&kind_label(&f.kind)),
-            format!("{}{company}", esc(&subject(report, f))),
-            list(&f.hosts, 10),
-            list(&f.cookies, 10),
-            evidence,
-            todo,
+        // Long site strings (hosts, cookies, URLs in evidence) may break anywhere; short labels
+        // keep whole words, so narrow columns do not shred "undisclosed service".
+        for (c, cell_class) in [
+            (sev_badge(&f.severity), ""),
+            (esc(&kind_label(&f.kind)), "kind"),
+            (format!("{}{company}", esc(&subject(report, f))), "w"),
+            (list(&f.hosts, 10), "u w"),
+            (list(&f.cookies, 10), "u"),
+            (evidence, "u"),
+            (todo, ""),
         ] {
-            let _ = write!(out, "<td>{c}</td>");
+            if cell_class.is_empty() {
+                let _ = write!(out, "<td>{c}</td>");
+            } else {
+                let _ = write!(out, "<td class=\"{cell_class}\">{c}</td>");
+            }
         }
         out.push_str("</tr>\n");
     }
