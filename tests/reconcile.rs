@@ -442,3 +442,18 @@ fn pages_are_capped_at_twenty() {
     assert_eq!(f.pages.len(), 20);
     assert!(f.evidence.contains("on 30 pages"), "{}", f.evidence);
 }
+
+#[test]
+fn ungated_scripts_of_non_trackers_are_not_tracking() {
+    let mut r = observed();
+    let mut widget = r.scripts[0].clone();
+    widget.src = Some("https://widget.statuspal.io/embed.js".into());
+    widget.host = Some("widget.statuspal.io".into());
+    widget.service = Some("statuspal".into());
+    widget.consent_gated = false;
+    widget.noscript = false;
+    r.scripts.push(widget);
+    reconcile(&mut r, &catalog());
+    assert!(kind_of(&r, "statuspal", "tracking_before_consent").is_none());
+    assert!(kind_of(&r, "statuspal", "undisclosed_service").is_some());
+}
