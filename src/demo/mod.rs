@@ -63,7 +63,7 @@ pub async fn run(args: DemoArgs) -> Exit {
             config.mode.as_str()
         );
     }
-    let exit = run_config(config, &args.out).await;
+    let exit = run_config(config, &args.out, &args.baseline).await;
     drop(server);
     exit
 }
