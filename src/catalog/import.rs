@@ -1,0 +1,1 @@
+//! Import of third-party cookie lists into the catalog format.
