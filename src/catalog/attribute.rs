@@ -117,6 +117,7 @@ fn hosts<'c>(obs: &mut Observations, catalog: &'c Catalog, uses: &mut Uses<'c>) 
             HostAttribution::Company {
                 company,
                 registrable_domain,
+                ..
             } => {
                 t.company = Some(company.name.clone());
                 if t.registrable_domain.is_empty() {

@@ -6,7 +6,6 @@
 //! and no allocation for already-lowercase hosts.
 
 use super::model::{Company, Service};
-use crate::domain::registrable_domain;
 use aho_corasick::AhoCorasick;
 use std::collections::HashMap;
 
@@ -17,7 +16,8 @@ pub(crate) struct Index {
     pub(crate) company_by_id: HashMap<String, u32>,
     /// Host suffix → services claiming it (several only for `shared_hosts`), in id order.
     pub(crate) hosts: HashMap<Box<str>, Vec<u32>>,
-    /// Registrable domain of some catalog host → company, when every such host belongs to one company.
+    /// Every parent domain of a catalog host (two labels or more, not an ICANN public suffix) → its
+    /// company, or `None` when hosts of several companies share it.
     pub(crate) company_domains: HashMap<Box<str>, Option<u32>>,
     /// Exact cookie name → services.
     pub(crate) cookie_exact: HashMap<Box<str>, Vec<u32>>,
@@ -48,15 +48,16 @@ impl Index {
                 if !owners.contains(&i) {
                     owners.push(i);
                 }
-                let rd = registrable_domain(h);
-                ix.company_domains
-                    .entry(rd.into())
-                    .and_modify(|c| {
-                        if *c != company {
-                            *c = None;
-                        }
-                    })
-                    .or_insert(company);
+                for d in company_keys(h) {
+                    ix.company_domains
+                        .entry(d.into())
+                        .and_modify(|c| {
+                            if *c != company {
+                                *c = None;
+                            }
+                        })
+                        .or_insert(company);
+                }
             }
             for c in &s.cookies {
                 match c.strip_suffix('*') {
@@ -117,6 +118,21 @@ impl Index {
         }
     }
 
+    /// The company owning the longest parent domain of `host` that catalog hosts share, and that domain.
+    /// `None` when no catalog host shares a parent domain with it, or several companies do.
+    pub(crate) fn company<'h>(&self, host: &'h str) -> Option<(&'h str, u32)> {
+        let mut s = host;
+        loop {
+            if let Some(c) = self.company_domains.get(s) {
+                return c.map(|c| (s, c));
+            }
+            match s.find('.') {
+                Some(i) => s = &s[i + 1..],
+                None => return None,
+            }
+        }
+    }
+
     /// Cookie patterns matching `name`: exact names first, then prefixes from longest to shortest.
     pub(crate) fn cookie(&self, name: &str) -> Vec<(String, u32)> {
         let mut out = Vec::new();
@@ -162,6 +178,27 @@ impl Index {
     }
 }
 
+/// `host` and its parent domains that may stand for one company: two labels or more, and not an
+/// ICANN public suffix (`co.uk`). Private-section suffixes stay: the PSL lists `googleapis.com` and
+/// `cloudfront.net` as suffixes, yet everything under them is run by one company.
+fn company_keys(host: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut s = host;
+    while s.contains('.') {
+        let icann_suffix = psl::suffix(s.as_bytes())
+            .is_some_and(|x| x.as_bytes() == s.as_bytes() && x.typ() == Some(psl::Type::Icann));
+        if icann_suffix {
+            break;
+        }
+        out.push(s);
+        match s.find('.') {
+            Some(i) => s = &s[i + 1..],
+            None => break,
+        }
+    }
+    out
+}
+
 /// A marker ending in `/` names a directory and may occur anywhere in the path; any other marker names
 /// a file or endpoint and must end the path or a path segment (`/matomo.js` but not `/matomo.json`).
 pub(crate) fn path_has_marker(path: &str, marker: &str) -> bool {
@@ -177,6 +214,19 @@ pub(crate) fn path_has_marker(path: &str, marker: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::path_has_marker;
+
+    #[test]
+    fn company_keys_stop_at_icann_suffixes_only() {
+        assert_eq!(
+            super::company_keys("maps.googleapis.com"),
+            ["maps.googleapis.com", "googleapis.com"]
+        );
+        assert_eq!(
+            super::company_keys("www.bbc.co.uk"),
+            ["www.bbc.co.uk", "bbc.co.uk"]
+        );
+        assert_eq!(super::company_keys("cloudfront.net"), ["cloudfront.net"]);
+    }
 
     #[test]
     fn path_markers_respect_segment_ends() {

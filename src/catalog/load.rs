@@ -306,6 +306,19 @@ fn to_service(s: &RawService) -> Service {
     }
 }
 
+/// Only the given files, without the built-in catalog (tests, and tools that ship their own catalog).
+pub(crate) fn load_files_only(paths: &[PathBuf]) -> Result<Catalog, CatalogErrors> {
+    let (sources, mut issues) = user_sources(paths);
+    let catalog = merge(&sources, &mut issues);
+    if issues.is_empty() {
+        Ok(catalog)
+    } else {
+        issues.sort();
+        issues.dedup();
+        Err(CatalogErrors(issues))
+    }
+}
+
 /// Validate one user file against the built-in catalog (`catalog check`): the errors it would cause
 /// when passed as `--catalog`.
 pub fn check_file(path: &std::path::Path) -> Result<Catalog, CatalogErrors> {

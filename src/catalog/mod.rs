@@ -31,9 +31,11 @@
 //!
 //! Attribution of a host (see [`Catalog::attribute_host`]):
 //! 1. longest host-suffix match → service (and its company);
-//! 2. else, when some catalog host has the same registrable domain and all such hosts belong to one
-//!    company → that company, but no service: an unknown subdomain of `googleapis.com` is surely
-//!    Google's, but guessing *which* Google product would put a wrong name in a compliance report;
+//! 2. else, when the host shares a parent domain with catalog hosts of one company only → that
+//!    company, but no service: an unknown subdomain of `googleapis.com` is surely Google's, but
+//!    guessing *which* Google product would put a wrong name in a compliance report. Parent domains
+//!    stop at ICANN public suffixes but not at private ones: the PSL makes `googleapis.com` a suffix,
+//!    so the registrable domain alone would miss exactly these hosts;
 //! 3. else unattributed, with the registrable domain kept for the report.
 
 mod attribute;
@@ -73,11 +75,13 @@ pub enum HostAttribution<'a> {
         /// The catalog host suffix that matched.
         suffix: String,
     },
-    /// No suffix matched, but the registrable domain belongs to one company in the catalog.
+    /// No suffix matched, but a parent domain belongs to one company in the catalog.
     Company {
         /// The company.
         company: &'a Company,
-        /// The registrable domain shared with catalog hosts.
+        /// The parent domain shared with that company's catalog hosts.
+        domain: String,
+        /// Registrable domain of the host (public suffix list).
         registrable_domain: String,
     },
     /// Nothing known.
@@ -116,6 +120,12 @@ impl Catalog {
     /// The built-in catalog alone.
     pub fn builtin() -> Result<Catalog, CatalogErrors> {
         load::load(&[])
+    }
+
+    /// A catalog from these files alone, without the built-in data (each file its own layer, later
+    /// files override earlier ones by id). For tests and for users who want only their own catalog.
+    pub fn from_files(files: &[std::path::PathBuf]) -> Result<Catalog, CatalogErrors> {
+        load::load_files_only(files)
     }
 
     /// A catalog from parts (tests, user files); sorts by id.
@@ -199,7 +209,7 @@ impl Catalog {
         }
     }
 
-    /// Host → service (longest suffix), else company (registrable domain), else unattributed.
+    /// Host → service (longest suffix), else company (shared parent domain), else unattributed.
     pub fn attribute_host(&self, host: &str) -> HostAttribution<'_> {
         let host = lower(host);
         if let Some((suffix, v)) = self.index.host(&host) {
@@ -211,9 +221,10 @@ impl Catalog {
             };
         }
         let registrable_domain = registrable_domain(&host);
-        if let Some(Some(c)) = self.index.company_domains.get(registrable_domain.as_str()) {
+        if let Some((domain, c)) = self.index.company(&host) {
             return HostAttribution::Company {
-                company: &self.companies[*c as usize],
+                company: &self.companies[c as usize],
+                domain: domain.to_string(),
                 registrable_domain,
             };
         }

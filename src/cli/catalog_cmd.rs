@@ -258,10 +258,12 @@ fn explain_host(out: &mut String, c: &Catalog, host: &str, url: Option<&url::Url
             true
         }
         HostAttribution::Company {
-            company,
-            registrable_domain,
+            company, domain, ..
         } => {
-            let _ = writeln!(out, "host {host}: no service; registrable domain \"{registrable_domain}\" belongs to a known company");
+            let _ = writeln!(
+                out,
+                "host {host}: no service matches; its parent domain \"{domain}\" belongs to one company"
+            );
             let _ = writeln!(out, "  company:    {} ({})", company.name, company.id);
             true
         }
