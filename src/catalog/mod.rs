@@ -231,13 +231,15 @@ impl Catalog {
         HostAttribution::Unattributed { registrable_domain }
     }
 
-    /// A URL: its host's service; on a shared host, the sharing service whose path marker the URL
-    /// has (`www.google.com/recaptcha/…` → reCAPTCHA), else the first by id.
+    /// A URL: its host's service. On a shared host, the sharing service whose path marker the URL
+    /// has (`/recaptcha/`), else whose signature the URL contains (`google.com/maps/embed`), else the
+    /// first by id.
     pub fn lookup_url(&self, url: &url::Url) -> Option<&Service> {
         let candidates = self.lookup_host_all(url.host_str()?);
         if candidates.len() > 1 {
-            let by_path = self.index.path(url.path());
-            for (_, i) in by_path {
+            let by_path = self.index.path(url.path()).into_iter().map(|(_, i)| i);
+            let by_signature = self.index.script(url.as_str()).into_iter().map(|(i, _)| i);
+            for i in by_path.chain(by_signature) {
                 let s = &self.services[i as usize];
                 if candidates.iter().any(|c| c.id == s.id) {
                     return Some(s);
