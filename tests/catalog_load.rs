@@ -76,6 +76,22 @@ fn builtin_loads_from_every_data_file() {
 }
 
 #[test]
+fn embedded_files_match_the_data_directory() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/catalog");
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml") && n != "categories.toml")
+        .collect();
+    on_disk.sort();
+    let embedded: Vec<&str> = BUILTIN_FILES.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        embedded, on_disk,
+        "stale build: the embedded catalog differs from data/catalog/"
+    );
+}
+
+#[test]
 fn ids_unique_and_kebab_case() {
     let c = builtin();
     let mut seen = BTreeSet::new();
