@@ -41,7 +41,7 @@ fn import_converts_platforms_to_services_and_the_result_checks() {
         "ocd-acme-heatmaps"
     );
 
-    let shop = merged.service("ocd-shopware").unwrap();
+    let shop = merged.service("ocd-fictional-shop-engine").unwrap();
     assert_eq!(shop.categories, ["other", "personalization"]);
     assert!(shop.hosts.is_empty());
 

@@ -5,8 +5,8 @@
 //! between services that share a signature or cookie pattern (`_pk_id.*` is Matomo Cloud's when
 //! `cdn.matomo.cloud` was seen, the self-hosted Matomo's otherwise).
 
-use super::{Catalog, HostAttribution, Service};
-use crate::domain::{normalize_host, FirstParty};
+use super::{Catalog, Service};
+use crate::domain::{host_within, normalize_host, FirstParty};
 use crate::observe::Observations;
 use crate::report::model::ServiceUse;
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,7 +15,8 @@ use url::Url;
 /// What was seen of one service.
 #[derive(Default)]
 struct Usage {
-    hosts: BTreeSet<String>,
+    /// Sorted and deduplicated at the end: a Vec is much cheaper than a set for many hosts.
+    hosts: Vec<String>,
     cookies: BTreeSet<String>,
     pages: BTreeSet<String>,
     matched_by: BTreeSet<&'static str>,
@@ -58,7 +59,13 @@ pub fn attribute(obs: &mut Observations, catalog: &Catalog) -> Vec<ServiceUse> {
         obs.first_party_domains.dedup();
     }
     let first_party = FirstParty::new(obs.first_party_domains.iter().cloned());
-    obs.third_parties.retain(|t| !first_party.contains(&t.host));
+    // Third-party hosts are lowercase already (report contract): skip FirstParty's allocation.
+    obs.third_parties.retain(|t| {
+        !first_party
+            .domains()
+            .iter()
+            .any(|d| host_within(&t.host, d))
+    });
 
     let mut uses = Uses::default();
     hosts(obs, catalog, &mut uses);
@@ -80,7 +87,12 @@ pub fn attribute(obs: &mut Observations, catalog: &Catalog) -> Vec<ServiceUse> {
                 .company_of(s)
                 .map_or_else(|| s.company.clone(), |c| c.name.clone()),
             categories: s.categories.clone(),
-            hosts: u.hosts.into_iter().collect(),
+            hosts: {
+                let mut h = u.hosts;
+                h.sort_unstable();
+                h.dedup();
+                h
+            },
             cookies: u.cookies.into_iter().collect(),
             pages: u.pages.into_iter().collect(),
             first_party: !u.third_party && (u.self_hosted || s.hosts.is_empty()),
@@ -93,43 +105,44 @@ fn hosts<'c>(obs: &mut Observations, catalog: &'c Catalog, uses: &mut Uses<'c>) 
     for t in &mut obs.third_parties {
         t.service = None;
         t.company = None;
-        match catalog.attribute_host(&t.host) {
-            HostAttribution::Service {
-                service, company, ..
-            } => {
-                // A shared host (www.google.com) is decided by a path marker in a sample URL.
-                let service = t
-                    .sample_urls
-                    .iter()
-                    .filter_map(|u| Url::parse(u).ok())
-                    .filter_map(|u| catalog.lookup_url(&u))
-                    .find(|s| s.id != service.id)
-                    .filter(|_| catalog.lookup_host_all(&t.host).len() > 1)
-                    .unwrap_or(service);
-                let company = catalog.company_of(service).or(company);
-                t.service = Some(service.id.clone());
-                t.company = company.map(|c| c.name.clone());
-                let u = uses.get(service, "host");
-                u.third_party = true;
-                u.hosts.insert(t.host.clone());
-                u.pages.extend(t.pages.iter().cloned());
+        if t.registrable_domain.is_empty() {
+            t.registrable_domain = crate::domain::registrable_domain(&t.host);
+        }
+        let host = normalize_if_needed(&t.host);
+        let Some((_, owners)) = catalog.index.host(&host) else {
+            // Company-level fallback: a parent domain only one company's hosts share.
+            if let Some((_, c)) = catalog.index.company(&host) {
+                t.company = Some(catalog.companies[c as usize].name.clone());
             }
-            HostAttribution::Company {
-                company,
-                registrable_domain,
-                ..
-            } => {
-                t.company = Some(company.name.clone());
-                if t.registrable_domain.is_empty() {
-                    t.registrable_domain = registrable_domain;
-                }
-            }
-            HostAttribution::Unattributed { registrable_domain } => {
-                if t.registrable_domain.is_empty() {
-                    t.registrable_domain = registrable_domain;
-                }
+            continue;
+        };
+        let mut service = &catalog.services[owners[0] as usize];
+        if owners.len() > 1 {
+            // A shared host (www.google.com) is decided by a path marker or signature in a sample URL.
+            if let Some(s) = t
+                .sample_urls
+                .iter()
+                .filter_map(|u| Url::parse(u).ok())
+                .filter_map(|u| catalog.lookup_url(&u))
+                .find(|s| s.id != service.id)
+            {
+                service = s;
             }
         }
+        t.service = Some(service.id.clone());
+        t.company = catalog.company_of(service).map(|c| c.name.clone());
+        let u = uses.get(service, "host");
+        u.third_party = true;
+        u.hosts.push(t.host.clone());
+        add_pages(&mut u.pages, &t.pages);
+    }
+}
+
+fn normalize_if_needed(host: &str) -> std::borrow::Cow<'_, str> {
+    if host.bytes().any(|b| b.is_ascii_uppercase()) || host.ends_with('.') {
+        std::borrow::Cow::Owned(normalize_host(host))
+    } else {
+        std::borrow::Cow::Borrowed(host)
     }
 }
 
@@ -148,14 +161,14 @@ fn scripts<'c>(obs: &mut Observations, catalog: &'c Catalog, fp: &FirstParty, us
                 s.service = Some(svc.id.clone());
                 let u = uses.get(svc, "path");
                 u.self_hosted = true;
-                u.pages.extend(s.pages.iter().cloned());
+                add_pages(&mut u.pages, &s.pages);
             }
         } else if let Some(svc) = catalog.lookup_url(&url) {
             s.service = Some(svc.id.clone());
             let u = uses.get(svc, "host");
             u.third_party = true;
-            u.hosts.insert(host);
-            u.pages.extend(s.pages.iter().cloned());
+            u.hosts.push(host);
+            add_pages(&mut u.pages, &s.pages);
         }
     }
 }
@@ -175,9 +188,7 @@ fn inline_scripts<'c>(obs: &mut Observations, catalog: &'c Catalog, uses: &mut U
         let picked = pick_by_signature(catalog, text, uses);
         s.service = picked.first().map(|p| p.id.clone());
         for svc in picked {
-            uses.get(svc, "signature")
-                .pages
-                .extend(s.pages.iter().cloned());
+            add_pages(&mut uses.get(svc, "signature").pages, &s.pages);
         }
     }
 }
@@ -225,11 +236,11 @@ fn cookies<'c>(obs: &mut Observations, catalog: &'c Catalog, fp: &FirstParty, us
         if let Some(svc) = svc {
             let u = uses.get(svc, "cookie");
             u.cookies.insert(c.name.clone());
-            u.pages.extend(c.pages.iter().cloned());
+            add_pages(&mut u.pages, &c.pages);
             if !first {
                 u.third_party = true;
                 if by_host.is_some() {
-                    u.hosts.insert(domain);
+                    u.hosts.push(domain);
                 }
             }
         }
@@ -251,4 +262,13 @@ fn pick_cookie<'c>(
         .unwrap_or(best)
         .service
         .into()
+}
+
+/// Add pages without cloning the ones already there (most hosts of a service share pages).
+fn add_pages(set: &mut BTreeSet<String>, pages: &[String]) {
+    for p in pages {
+        if !set.contains(p) {
+            set.insert(p.clone());
+        }
+    }
 }

@@ -104,12 +104,13 @@ impl Index {
         ix
     }
 
-    /// Services claiming the longest matching suffix of `host` (already lowercase), and that suffix.
-    pub(crate) fn host<'h>(&self, host: &'h str) -> Option<(&'h str, &[u32])> {
+    /// Services claiming the longest matching suffix of `host` (already lowercase), and that suffix
+    /// (borrowed from the index, so no allocation).
+    pub(crate) fn host(&self, host: &str) -> Option<(&str, &[u32])> {
         let mut s = host;
         loop {
-            if let Some(v) = self.hosts.get(s) {
-                return Some((s, v));
+            if let Some((k, v)) = self.hosts.get_key_value(s) {
+                return Some((k, v));
             }
             match s.find('.') {
                 Some(i) => s = &s[i + 1..],

@@ -73,7 +73,7 @@ pub enum HostAttribution<'a> {
         /// Its company (absent only in a catalog built from parts without it).
         company: Option<&'a Company>,
         /// The catalog host suffix that matched.
-        suffix: String,
+        suffix: &'a str,
     },
     /// No suffix matched, but a parent domain belongs to one company in the catalog.
     Company {
@@ -217,7 +217,7 @@ impl Catalog {
             return HostAttribution::Service {
                 service,
                 company: self.company_of(service),
-                suffix: suffix.to_string(),
+                suffix,
             };
         }
         let registrable_domain = registrable_domain(&host);
