@@ -4,8 +4,6 @@
 
 #[path = "crawl_static/support.rs"]
 mod support;
-#[path = "crawl_static/throughput.rs"]
-mod throughput;
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue, StatusCode};
