@@ -146,10 +146,15 @@ pub fn analyze_with(
                 let company = catalog.company(&svc.company).map(|c| c.name.clone());
                 let negated = is_negated(sentence, h.span_start, h.span_end);
                 let (hs, he) = host_range(sentence, h.span_start, &h.host);
+                let (key, service) = if names_company_only(&h.host, &sentence[he..h.span_end]) {
+                    (format!("c:{}", svc.company), None)
+                } else {
+                    (format!("s:{}", svc.id), Some(svc.id.clone()))
+                };
                 push(
                     &sentence[hs..he],
-                    format!("s:{}", svc.id),
-                    Some(svc.id.clone()),
+                    key,
+                    service,
                     company,
                     "host",
                     negated,
@@ -206,6 +211,41 @@ fn dedup(raws: Vec<Raw>) -> Vec<Declaration> {
         .into_iter()
         .map(|(_, c)| raws[c].decl.clone())
         .collect()
+}
+
+/// Path words of a link to a company's own documents (privacy policy, terms, help pages).
+const DOC_PATH_WORDS: &[&str] = &[
+    "privacy",
+    "datenschutz",
+    "policy",
+    "policies",
+    "legal",
+    "terms",
+    "help",
+    "support",
+    "impressum",
+    "imprint",
+    "gdpr",
+    "dsgvo",
+    "dpa",
+    "cookie",
+    "agb",
+    "confidentialite",
+    "privacidad",
+];
+
+/// A host names only the company, not a service, when it is the company's website
+/// ("www.linkedin.com", "ionos.de") or the link leads to its documents
+/// ("policies.google.com/privacy", "…/terms-gtc/terms-privacy"): such links identify who the
+/// provider is, not which product is used.
+fn names_company_only(host: &str, url_path: &str) -> bool {
+    let bare = host.strip_prefix("www.").unwrap_or(host);
+    let path = url_path.to_ascii_lowercase();
+    let first_label = host.split('.').next().unwrap_or("");
+    bare == crate::domain::registrable_domain(bare)
+        || DOC_PATH_WORDS
+            .iter()
+            .any(|w| path.contains(w) || first_label == *w)
 }
 
 /// The byte range of `host` inside the URL span starting at `span_start`.
@@ -280,10 +320,11 @@ fn own_company(text: &PolicyText) -> (Vec<String>, Vec<(usize, usize)>) {
                 }
             }
         }
-        if !is_responsible_section(block) || block.kind != BlockKind::Body {
+        if block.kind != BlockKind::Body {
             after_colon = false;
             continue;
         }
+        let responsible = is_responsible_section(block);
         let mut start = 0;
         for line in block.text.split('\n') {
             let t = line.trim();
@@ -297,7 +338,9 @@ fn own_company(text: &PolicyText) -> (Vec<String>, Vec<(usize, usize)>) {
             } else {
                 after_colon = false;
             }
-            if t.ends_with(':') {
+            // "… is:" opens the address in the responsible-party section, or anywhere when the
+            // line itself names the controller ("The controller responsible … is:").
+            if t.ends_with(':') && (responsible || names_responsible(t)) {
                 after_colon = true;
             }
             start += line.len() + 1;
@@ -307,6 +350,13 @@ fn own_company(text: &PolicyText) -> (Vec<String>, Vec<(usize, usize)>) {
     own.sort();
     own.dedup();
     (own, address)
+}
+
+fn names_responsible(line: &str) -> bool {
+    let f = fold_str(line);
+    f.contains("verantwortlich")
+        || RESPONSIBLE_HEADINGS.iter().any(|r| f.contains(r))
+        || f.contains("responsible")
 }
 
 fn is_responsible_section(block: &Block) -> bool {
