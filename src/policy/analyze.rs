@@ -239,10 +239,12 @@ const DOC_PATH_WORDS: &[&str] = &[
 /// ("policies.google.com/privacy", "…/terms-gtc/terms-privacy"): such links identify who the
 /// provider is, not which product is used.
 fn names_company_only(host: &str, url_path: &str) -> bool {
-    let bare = host.strip_prefix("www.").unwrap_or(host);
+    // Not the public suffix list: it counts private suffixes ("googleapis.com"), which would make
+    // "fonts.googleapis.com" a company website.
     let path = url_path.to_ascii_lowercase();
     let first_label = host.split('.').next().unwrap_or("");
-    bare == crate::domain::registrable_domain(bare)
+    host.starts_with("www.")
+        || host.split('.').count() <= 2
         || DOC_PATH_WORDS
             .iter()
             .any(|w| path.contains(w) || first_label == *w)
