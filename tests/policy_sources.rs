@@ -39,7 +39,13 @@ async fn pdf_policy_is_read_in_a_child_process() {
     assert!(text.contains("Musterhost Rechenzentrum GmbH"), "{text}");
     assert!(text.contains("Datenschutzerklärung"), "{text}");
 
-    let policy = read_sources(&[path.clone()], None, &test_catalog(), Path::new(EXE)).await;
+    let policy = read_sources(
+        std::slice::from_ref(&path),
+        None,
+        &test_catalog(),
+        Path::new(EXE),
+    )
+    .await;
     assert_eq!(policy.error, None);
     assert_eq!(policy.urls, vec![path]);
     assert_eq!(policy.discovered_by.as_deref(), Some("argument"));

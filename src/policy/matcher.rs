@@ -9,7 +9,7 @@
 use crate::catalog::{Catalog, NameTarget};
 use crate::policy::fold::{fold_str, is_word_char, Folded};
 use crate::policy::lexicon::Lexicon;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -91,8 +91,11 @@ impl NameMatcher {
             keys.push(folded);
             patterns.push(Pattern { hit, needs_capital });
         }
+        // A contiguous NFA builds in a fraction of a DFA's time for thousands of names and
+        // searches a 35 KB policy fast enough; the matcher is often built per policy.
         let automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&keys)
             .ok();
         NameMatcher {
@@ -170,7 +173,7 @@ fn host_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r#"(?i)(?:https?://)?(?:[a-z0-9._%+-]+@)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b(?:[/:?#][^\s<>"“”„)\]]*)?"#,
+            r#"(?i)(?:https?://)?(?:[a-z0-9._%+-]+@)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?-u:\b)(?:[/:?#][^\s<>"“”„)\]]*)?"#,
         )
         .expect("host regex compiles")
     })

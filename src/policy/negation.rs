@@ -9,6 +9,8 @@
 
 use crate::policy::fold::fold_str;
 use crate::policy::lexicon::Lexicon;
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
 #[derive(Debug)]
 struct Token {
@@ -56,22 +58,70 @@ fn tokenize(sentence: &str) -> Vec<Token> {
     tokens
 }
 
-/// Whether `words[i..]` starts with the word sequence `phrase` (space separated).
-fn starts_with_phrase(words: &[&str], i: usize, phrase: &str) -> bool {
-    let parts: Vec<&str> = phrase.split(' ').collect();
-    parts.len() <= words.len() - i && parts.iter().zip(&words[i..]).all(|(p, w)| p == w)
+/// A word list split once into single words (hash lookup) and multi-word phrases.
+#[derive(Debug, Default)]
+struct PhraseSet {
+    single: HashSet<String>,
+    multi: Vec<Vec<String>>,
 }
 
-fn any_phrase_at(words: &[&str], i: usize, list: &[String]) -> Option<usize> {
-    list.iter()
-        .filter(|p| starts_with_phrase(words, i, p))
-        .map(|p| p.split(' ').count())
-        .max()
+impl PhraseSet {
+    fn new(list: &[String]) -> PhraseSet {
+        let mut set = PhraseSet::default();
+        for p in list {
+            let parts: Vec<String> = p.split(' ').map(str::to_string).collect();
+            if parts.len() == 1 {
+                set.single.insert(p.clone());
+            } else {
+                set.multi.push(parts);
+            }
+        }
+        set
+    }
+
+    /// Length in words of the longest phrase starting at `words[i]`.
+    fn at(&self, words: &[&str], i: usize) -> Option<usize> {
+        let mut best = self.single.contains(words[i]).then_some(1);
+        for m in &self.multi {
+            if m.len() <= words.len() - i && m.iter().zip(&words[i..]).all(|(p, w)| p == w) {
+                best = Some(best.map_or(m.len(), |b: usize| b.max(m.len())));
+            }
+        }
+        best
+    }
+}
+
+struct Lists {
+    cues: PhraseSet,
+    not_negating_after: PhraseSet,
+    enumeration: PhraseSet,
+    use_verbs: PhraseSet,
+    noun_markers: PhraseSet,
+    waivers: PhraseSet,
+    clause_breaks: PhraseSet,
+    clause_starters: PhraseSet,
+}
+
+fn lists() -> &'static Lists {
+    static L: OnceLock<Lists> = OnceLock::new();
+    L.get_or_init(|| {
+        let n = &Lexicon::get().negation;
+        Lists {
+            cues: PhraseSet::new(&n.cues),
+            not_negating_after: PhraseSet::new(&n.not_negating_after),
+            enumeration: PhraseSet::new(&n.enumeration),
+            use_verbs: PhraseSet::new(&n.use_verbs),
+            noun_markers: PhraseSet::new(&n.noun_markers),
+            waivers: PhraseSet::new(&n.waivers),
+            clause_breaks: PhraseSet::new(&n.clause_breaks),
+            clause_starters: PhraseSet::new(&n.clause_starters),
+        }
+    })
 }
 
 /// `name_start..name_end` (byte offsets in `sentence`) is negated.
 pub fn is_negated(sentence: &str, name_start: usize, name_end: usize) -> bool {
-    let lex = &Lexicon::get().negation;
+    let lex = lists();
     let tokens = tokenize(sentence);
     if tokens.is_empty() {
         return false;
@@ -81,8 +131,8 @@ pub fn is_negated(sentence: &str, name_start: usize, name_end: usize) -> bool {
     let mut clause_id = Vec::with_capacity(tokens.len());
     let mut id = 0;
     for (i, t) in tokens.iter().enumerate() {
-        let comma_break = t.comma_before && any_phrase_at(&raw, i, &lex.clause_starters).is_some();
-        let contrast = any_phrase_at(&raw, i, &lex.clause_breaks).is_some();
+        let comma_break = t.comma_before && lex.clause_starters.at(&raw, i).is_some();
+        let contrast = lex.clause_breaks.at(&raw, i).is_some();
         if i > 0 && (t.break_before || comma_break || contrast) {
             id += 1;
         }
@@ -110,10 +160,10 @@ pub fn is_negated(sentence: &str, name_start: usize, name_end: usize) -> bool {
         if (name_tok..first_after_name).contains(&i) {
             continue;
         }
-        if let Some(n) = any_phrase_at(&raw, i, &lex.cues) {
+        if let Some(n) = lex.cues.at(&raw, i) {
             let cancelled = raw
                 .get(i + n)
-                .is_some_and(|w| lex.not_negating_after.iter().any(|x| x == w));
+                .is_some_and(|_| lex.not_negating_after.at(&raw, i + n).is_some());
             let contraction = raw[i].ends_with("n't");
             if !cancelled || contraction {
                 cue_anywhere = true;
@@ -127,19 +177,19 @@ pub fn is_negated(sentence: &str, name_start: usize, name_end: usize) -> bool {
                 cues_before.push(i + 1);
             }
         }
-        if any_phrase_at(&raw, i, &lex.use_verbs).is_some() {
-            let noun = i > lo && lex.noun_markers.iter().any(|m| m == raw[i - 1]);
+        if lex.use_verbs.at(&raw, i).is_some() {
+            let noun = i > lo && lex.noun_markers.at(&raw, i - 1).is_some();
             if !noun {
                 use_verb = true;
             }
         }
-        if i < name_tok && any_phrase_at(&raw, i, &lex.waivers).is_some() {
+        if i < name_tok && lex.waivers.at(&raw, i).is_some() {
             waiver_before = true;
         }
     }
-    let enumerated = cues_before.iter().any(|&after_cue| {
-        (after_cue..name_tok).any(|j| any_phrase_at(&raw, j, &lex.enumeration).is_some())
-    });
+    let enumerated = cues_before
+        .iter()
+        .any(|&after_cue| (after_cue..name_tok).any(|j| lex.enumeration.at(&raw, j).is_some()));
     enumerated || (cue_anywhere && use_verb) || waiver_before
 }
 

@@ -95,13 +95,13 @@ fn patterns() -> &'static Patterns {
         let compile = |re: String| Regex::new(&re).expect("provider regex compiles");
         Patterns {
             operator: compile(format!(
-                r"(?i)\b(?:Betreiber(?:in)?|Anbieter(?:in)?|operator|owner|provider)\s+(?:dieser|dieses|der|unserer|this|of\s+this|of\s+these|of\s+the)\s+(?:Website|Webseite|Internetseite|Seiten?|Homepage|Internetpräsenz|Onlineangebots?|website|site|pages?)\s+(?:ist|sind|is|are)\s*:?\s+{article}(?P<e>\S.*)"
+                r"(?i)(?-u:\b)(?:Betreiber(?:in)?|Anbieter(?:in)?|operator|owner|provider)\s+(?:dieser|dieses|der|unserer|this|of\s+this|of\s+these|of\s+the)\s+(?:Website|Webseite|Internetseite|Seiten?|Homepage|Internetpräsenz|Onlineangebots?|website|site|pages?)\s+(?:ist|sind|is|are)\s*:?\s+{article}(?P<e>\S.*)"
             )),
             strong: compile(format!(
-                r"(?i)\b(?:Anbieter(?:in)?|Betreiber(?:in)?|provider|operator|vendor)(?:\s+(?:dieses|dieser|des|der|von|dieses|of\s+(?:this|the|these))\s+[\p{{L}}\-]+)?\s+(?:ist|sind|is|are)\s*:?\s+{article}(?P<e>\S.*)"
+                r"(?i)(?-u:\b)(?:Anbieter(?:in)?|Betreiber(?:in)?|provider|operator|vendor)(?:\s+(?:dieses|dieser|des|der|von|dieses|of\s+(?:this|the|these))\s+[\p{{L}}\-]+)?\s+(?:ist|sind|is|are)\s*:?\s+{article}(?P<e>\S.*)"
             )),
             weak: compile(format!(
-                r"(?i)\b(?:operated|provided|offered|run|hosted|supplied|developed)\s+by\s+{article}(?P<e>\S.*)|\b(?:betrieben|bereitgestellt|angeboten|gehostet|entwickelt)\s+(?:von|durch)\s+{article}(?P<f>\S.*)"
+                r"(?i)(?-u:\b)(?:operated|provided|offered|run|hosted|supplied|developed)\s+by\s+{article}(?P<e>\S.*)|(?-u:\b)(?:betrieben|bereitgestellt|angeboten|gehostet|entwickelt)\s+(?:von|durch)\s+{article}(?P<f>\S.*)"
             )),
             hereinafter: compile(
                 r#"(?i)\((?:hereinafter|hereafter|im\s+Folgenden|nachfolgend|nachstehend|ci-après|en\s+adelante)\s*:?\s*(?:(?:referred\s+to\s+as|genannt|bezeichnet\s+als)\s+)?["“„”'‚‘]?(?P<e>[^"“”„)'‘’]{1,60})["“”'’‘]?\)"#.to_string(),
