@@ -5,7 +5,7 @@ use super::output::{findings_exit, write_outputs, OutputArgs};
 use super::usage_error;
 use crate::catalog::Catalog;
 use crate::config::{ConsentMode, Mode, ResolveRule, ScanConfig, ScopeKind};
-use crate::crawl::NoProgress;
+use crate::crawl::ScanProgress;
 use std::path::PathBuf;
 use std::time::Duration;
 use url::Url;
@@ -239,7 +239,7 @@ pub async fn run_config(cfg: ScanConfig, out: &OutputArgs) -> Exit {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    let progress = NoProgress;
+    let progress = ScanProgress::for_stderr(cfg.quiet);
     let outcome = match crate::scan(&cfg, &catalog, &progress).await {
         Ok(o) => o,
         Err(e) => return usage_error(e),

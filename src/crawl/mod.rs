@@ -1,14 +1,26 @@
 //! Crawl: fetch the site's pages (static HTTP or a real browser) and emit [`PageRecord`]s.
 //!
 //! The crawler knows scope, limits and politeness; it knows nothing of services, policies or reports.
+//!
+//! [`PageRecord`]: crate::observe::PageRecord
 
 pub mod browser;
+pub mod charset;
 pub mod fetch;
+pub mod frontier;
+pub mod page;
+pub mod progress;
+pub mod rate;
+pub mod resolve;
+pub mod robots;
+pub mod scope;
+pub mod sitemap;
+pub mod static_crawl;
+pub mod subresource;
 
-pub use fetch::{FetchError, Fetched, Fetcher};
-
-use crate::config::ScanConfig;
-use crate::observe::Observations;
+pub use fetch::{FetchError, FetchFailure, Fetched, Fetcher};
+pub use progress::ScanProgress;
+pub use static_crawl::crawl_static;
 
 /// Progress callbacks (a bar on a terminal, plain lines otherwise, nothing with `--quiet`).
 pub trait Progress: Send + Sync {
@@ -24,10 +36,4 @@ pub struct NoProgress;
 impl Progress for NoProgress {
     fn page_done(&self, _: &str, _: usize, _: usize, _: usize) {}
     fn finish(&self) {}
-}
-
-/// Crawl the site over plain HTTP, extracting everything from every page.
-pub async fn crawl_static(config: &ScanConfig, progress: &dyn Progress) -> Observations {
-    let _ = (config, progress);
-    Observations::default()
 }

@@ -5,9 +5,13 @@
 //! the compact [`PageExtract`] travels on, so memory stays bounded by what is distinct, not by pages.
 
 pub mod collector;
+pub mod consent;
+pub mod cookie_date;
 pub mod cookies;
 pub mod css;
+pub mod entities;
 pub mod extract;
+pub mod policy_link;
 
 pub use collector::Collector;
 

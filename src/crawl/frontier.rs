@@ -1,0 +1,194 @@
+//! URL normalisation and trap defence for the crawl frontier.
+//!
+//! The `url` crate already lowercases scheme and host, drops default ports and resolves `..`;
+//! here fragments and session ids go, and URLs that look like traps (endless calendars,
+//! ever-growing paths or query strings) are refused with a reason that is recorded once.
+
+use std::collections::HashMap;
+use url::Url;
+
+/// Longer URLs are almost always generated (query strings that grow with every click).
+pub const MAX_URL_LEN: usize = 2048;
+/// Deeper paths are almost always relative-link loops (`a/b/a/b/…`).
+pub const MAX_PATH_SEGMENTS: usize = 32;
+/// A path segment seen this many times in one path marks a loop.
+pub const MAX_SEGMENT_REPEATS: usize = 3;
+/// Distinct query strings crawled per path: calendars and faceted search are endless.
+pub const MAX_QUERY_VARIANTS: usize = 50;
+
+/// Query parameters that carry a session id: they make every visit's URLs new.
+const SESSION_PARAMS: &[&str] = &[
+    "sid",
+    "jsessionid",
+    "phpsessid",
+    "sessionid",
+    "session_id",
+    "sessid",
+    "cfid",
+    "cftoken",
+    "zenid",
+    "oscsid",
+];
+
+/// Why a URL was refused as a probable trap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trap {
+    /// Longer than [`MAX_URL_LEN`].
+    TooLong,
+    /// More than [`MAX_PATH_SEGMENTS`] path segments.
+    TooDeep,
+    /// A path segment repeats more than [`MAX_SEGMENT_REPEATS`] times.
+    RepeatedSegments,
+    /// More than [`MAX_QUERY_VARIANTS`] query strings for one path.
+    QueryVariants,
+}
+
+impl Trap {
+    /// Human description for the report.
+    pub fn describe(&self) -> String {
+        match self {
+            Trap::TooLong => format!("URL longer than {MAX_URL_LEN} characters: not crawled (probable trap)"),
+            Trap::TooDeep => format!("path deeper than {MAX_PATH_SEGMENTS} segments: not crawled (probable trap)"),
+            Trap::RepeatedSegments => "path repeats a segment: not crawled (probable relative-link loop)".into(),
+            Trap::QueryVariants => format!(
+                "more than {MAX_QUERY_VARIANTS} query variants of this path (calendar or faceted search?): the rest are not crawled"
+            ),
+        }
+    }
+}
+
+fn is_session_param(name: &str) -> bool {
+    SESSION_PARAMS.iter().any(|p| name.eq_ignore_ascii_case(p))
+        || name.len() > 12 && name[..12].eq_ignore_ascii_case("aspsessionid")
+}
+
+/// Normalise `url` in place (fragment, session ids, `;jsessionid=` path parameters, empty query).
+pub fn normalize(url: &mut Url) {
+    url.set_fragment(None);
+    if let Some(q) = url.query() {
+        if q.is_empty() {
+            url.set_query(None);
+        } else if q
+            .split('&')
+            .any(|kv| is_session_param(kv.split('=').next().unwrap_or("")))
+        {
+            let kept: Vec<&str> = q
+                .split('&')
+                .filter(|kv| {
+                    !kv.is_empty() && !is_session_param(kv.split('=').next().unwrap_or(""))
+                })
+                .collect();
+            let kept = kept.join("&");
+            url.set_query(if kept.is_empty() { None } else { Some(&kept) });
+        }
+    }
+    let path = url.path();
+    if !path.contains(';') {
+        return;
+    }
+    if let Some(pos) = path.to_ascii_lowercase().find(";jsessionid=") {
+        let rest = &path[pos + 1..];
+        let end = rest.find('/').map(|e| pos + 1 + e);
+        let new_path = match end {
+            Some(e) => format!("{}{}", &path[..pos], &path[e..]),
+            None => path[..pos].to_string(),
+        };
+        url.set_path(&new_path);
+    }
+}
+
+/// A trap that shows in the URL itself (length, depth, repeated segments).
+pub fn url_trap(url: &Url) -> Option<Trap> {
+    if url.as_str().len() > MAX_URL_LEN {
+        return Some(Trap::TooLong);
+    }
+    let segs: Vec<&str> = url.path().split('/').filter(|s| !s.is_empty()).collect();
+    if segs.len() > MAX_PATH_SEGMENTS {
+        return Some(Trap::TooDeep);
+    }
+    if segs.len() > MAX_SEGMENT_REPEATS {
+        for (i, s) in segs.iter().enumerate() {
+            if segs[i..].iter().filter(|t| *t == s).count() > MAX_SEGMENT_REPEATS {
+                return Some(Trap::RepeatedSegments);
+            }
+        }
+    }
+    None
+}
+
+/// Counts distinct query strings per path (scheme, host, port and path), to cap calendars.
+#[derive(Debug, Default)]
+pub struct QueryVariants {
+    per_path: HashMap<String, usize>,
+}
+
+impl QueryVariants {
+    /// Register a URL not seen before. `Err(first)` when the path is over its cap, `first` true
+    /// the first time that happens for the path (so the trap is recorded once).
+    pub fn admit(&mut self, url: &Url) -> Result<(), bool> {
+        if url.query().is_none() {
+            return Ok(());
+        }
+        let key = &url.as_str()[..url.as_str().find('?').unwrap_or(url.as_str().len())];
+        let n = match self.per_path.get_mut(key) {
+            Some(n) => n,
+            None => self.per_path.entry(key.to_string()).or_insert(0),
+        };
+        *n += 1;
+        if *n > MAX_QUERY_VARIANTS {
+            Err(*n == MAX_QUERY_VARIANTS + 1)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        let mut u = Url::parse(s).unwrap();
+        normalize(&mut u);
+        u.to_string()
+    }
+
+    #[test]
+    fn normalises() {
+        assert_eq!(
+            norm("HTTP://WWW.Site.TEST:80/a/../b?#frag"),
+            "http://www.site.test/b"
+        );
+        assert_eq!(
+            norm("https://s.test/p?b=2&PHPSESSID=abc&a=1"),
+            "https://s.test/p?b=2&a=1"
+        );
+        assert_eq!(
+            norm("https://s.test/p;jsessionid=XYZ?x=1"),
+            "https://s.test/p?x=1"
+        );
+        assert_eq!(norm("https://s.test/p?sid=1"), "https://s.test/p");
+    }
+
+    #[test]
+    fn traps() {
+        let u = Url::parse("https://s.test/a/b/a/b/a/b/a/b/").unwrap();
+        assert_eq!(url_trap(&u), Some(Trap::RepeatedSegments));
+        let long = Url::parse(&format!("https://s.test/?q={}", "x".repeat(3000))).unwrap();
+        assert_eq!(url_trap(&long), Some(Trap::TooLong));
+        assert_eq!(url_trap(&Url::parse("https://s.test/a/b/c").unwrap()), None);
+        let mut qv = QueryVariants::default();
+        for i in 0..MAX_QUERY_VARIANTS {
+            let u = Url::parse(&format!("https://s.test/cal?d={i}")).unwrap();
+            assert!(qv.admit(&u).is_ok());
+        }
+        assert_eq!(
+            qv.admit(&Url::parse("https://s.test/cal?d=x").unwrap()),
+            Err(true)
+        );
+        assert_eq!(
+            qv.admit(&Url::parse("https://s.test/cal?d=y").unwrap()),
+            Err(false)
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! robots.txt, fetched once per origin and shared by every worker.
+//!
+//! RFC 9309: a 4xx means no restrictions, a 5xx means "assume everything is disallowed". A body
+//! over 512 KiB or over 5,000 lines is cut (the RFC asks crawlers to read at least 500 KiB) so a
+//! huge or garbage file cannot stall the scan; the cut is recorded.
+
+use super::fetch::Fetcher;
+use crate::report::model::ScanError;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use texting_robots::Robot;
+use tokio::sync::OnceCell;
+use url::Url;
+
+/// Bytes of robots.txt read.
+pub const MAX_ROBOTS_BYTES: u64 = 512 * 1024;
+/// Lines of robots.txt parsed (texting_robots checks every rule per URL).
+pub const MAX_ROBOTS_LINES: usize = 5_000;
+
+/// What robots.txt says for one origin.
+#[derive(Debug)]
+pub enum RobotsRules {
+    /// No robots.txt (4xx), unreadable, or `--ignore-robots`.
+    AllowAll,
+    /// robots.txt answered 5xx: RFC 9309 says assume complete disallow.
+    DisallowAll,
+    /// Parsed rules.
+    Rules(Box<Robot>),
+}
+
+impl RobotsRules {
+    /// Whether `url` may be fetched.
+    pub fn allowed(&self, url: &Url) -> bool {
+        match self {
+            RobotsRules::AllowAll => true,
+            RobotsRules::DisallowAll => false,
+            RobotsRules::Rules(r) => r.allowed(url.as_str()),
+        }
+    }
+
+    /// `Sitemap:` lines.
+    pub fn sitemaps(&self) -> &[String] {
+        match self {
+            RobotsRules::Rules(r) => &r.sitemaps,
+            _ => &[],
+        }
+    }
+}
+
+/// robots.txt per origin, each fetched once.
+pub struct RobotsCache {
+    agent: String,
+    ignore: bool,
+    cells: Mutex<HashMap<String, Arc<OnceCell<Arc<RobotsRules>>>>>,
+}
+
+impl RobotsCache {
+    /// `user_agent`'s product token (before the first `/`) is matched against `User-agent:` lines.
+    pub fn new(user_agent: &str, ignore: bool) -> Self {
+        let agent = user_agent
+            .split(['/', ' '])
+            .next()
+            .filter(|a| !a.is_empty())
+            .unwrap_or("privacy-inventory")
+            .to_string();
+        RobotsCache {
+            agent,
+            ignore,
+            cells: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The rules for `url`'s origin, fetching robots.txt the first time; problems go to `errors`.
+    pub async fn rules_for(
+        &self,
+        fetcher: &Fetcher,
+        url: &Url,
+        errors: &mut Vec<ScanError>,
+    ) -> Arc<RobotsRules> {
+        if self.ignore {
+            return Arc::new(RobotsRules::AllowAll);
+        }
+        let origin = url.origin().ascii_serialization();
+        let cell = {
+            let mut map = self.cells.lock().unwrap_or_else(|p| p.into_inner());
+            map.entry(origin.clone()).or_default().clone()
+        };
+        cell.get_or_init(|| async {
+            let robots_url = match Url::parse(&format!("{origin}/robots.txt")) {
+                Ok(u) => u,
+                Err(_) => return Arc::new(RobotsRules::AllowAll),
+            };
+            Arc::new(self.load(fetcher, &robots_url, errors).await)
+        })
+        .await
+        .clone()
+    }
+
+    async fn load(&self, fetcher: &Fetcher, url: &Url, errors: &mut Vec<ScanError>) -> RobotsRules {
+        let mut err = |message: String| {
+            errors.push(ScanError {
+                url: url.to_string(),
+                kind: "robots".into(),
+                message,
+            })
+        };
+        let f = match fetcher.fetch(url, None, MAX_ROBOTS_BYTES).await {
+            Ok(f) => f,
+            Err(e) => {
+                err(format!(
+                    "robots.txt could not be fetched ({}); crawling as if it allowed everything",
+                    e.error
+                ));
+                return RobotsRules::AllowAll;
+            }
+        };
+        match f.status {
+            200..=299 => {}
+            500..=599 => {
+                err(format!(
+                    "robots.txt answered HTTP {}: RFC 9309 says to assume everything is disallowed (use --ignore-robots to scan anyway)",
+                    f.status
+                ));
+                return RobotsRules::DisallowAll;
+            }
+            _ => return RobotsRules::AllowAll,
+        }
+        let mut body: &[u8] = &f.body;
+        if f.truncated {
+            err(format!(
+                "robots.txt is larger than {MAX_ROBOTS_BYTES} bytes: only the first part was read"
+            ));
+        }
+        if let Some(cut) = body
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b == b'\n')
+            .nth(MAX_ROBOTS_LINES - 1)
+            .map(|(i, _)| i)
+        {
+            err(format!("robots.txt has more than {MAX_ROBOTS_LINES} lines: only the first {MAX_ROBOTS_LINES} were read"));
+            body = &body[..cut];
+        }
+        match Robot::new(&self.agent, body) {
+            Ok(r) => RobotsRules::Rules(Box::new(r)),
+            Err(e) => {
+                err(format!(
+                    "robots.txt could not be parsed ({e}); crawling as if it allowed everything"
+                ));
+                RobotsRules::AllowAll
+            }
+        }
+    }
+}
