@@ -76,6 +76,9 @@ pub fn looks_like_policy(text: &str, url: &Url) -> bool {
 
 /// Lowercase, strip combining marks after NFD, and map the letters NFD does not decompose.
 pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.nfd() {
         if is_combining_mark(c) {
