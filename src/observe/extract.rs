@@ -193,9 +193,9 @@ fn on_element(shared: &Shared, el: &mut Element) {
         return;
     }
     match tag.as_str() {
-        "a" | "area" => {
+        "a" | "area" => 'anchor: {
             let Some(url) = el.get_attribute("href").and_then(|h| st.resolve(&h)) else {
-                return;
+                break 'anchor;
             };
             st.add_link(url.clone());
             if tag == "area" {
@@ -205,7 +205,7 @@ fn on_element(shared: &Shared, el: &mut Element) {
                     super::entities::Context::Attribute,
                 ));
                 st.policy_candidate(url, alt);
-                return;
+                break 'anchor;
             }
             let label = el
                 .get_attribute("aria-label")
