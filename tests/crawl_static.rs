@@ -2,167 +2,16 @@
 //! rules (made-up hostnames mapped to 127.0.0.1:PORT). Asserts on what the crawler recorded and on
 //! what the server was asked for.
 
+#[path = "crawl_static/support.rs"]
+mod support;
+
 use axum::body::Body;
-use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use privacy_inventory::config::{ResolveRule, ScanConfig, ScopeKind};
-use privacy_inventory::crawl::static_crawl::{crawl_static_into, CrawlSink};
-use privacy_inventory::crawl::NoProgress;
-use privacy_inventory::domain::FirstParty;
-use privacy_inventory::observe::{PageRecord, ResourceType, SetCookieHeader};
-use privacy_inventory::report::model::ScanError;
-use std::sync::{Arc, Mutex};
+use privacy_inventory::config::{ResolveRule, ScopeKind};
+use privacy_inventory::observe::ResourceType;
 use std::time::Duration;
-use url::Url;
-
-type Handler = Arc<dyn Fn(&str, &str) -> Response + Send + Sync>;
-
-struct Server {
-    port: u16,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    /// Requests seen, as "host/path?query" (host without port).
-    fn asked(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
-    }
-    fn was_asked(&self, s: &str) -> bool {
-        self.asked().iter().any(|a| a == s)
-    }
-    fn count(&self, s: &str) -> usize {
-        self.asked().iter().filter(|a| *a == s).count()
-    }
-}
-
-async fn serve(h: impl Fn(&str, &str) -> Response + Send + Sync + 'static) -> Server {
-    let h: Handler = Arc::new(h);
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let log2 = log.clone();
-    let app = axum::Router::new().fallback(move |req: Request| {
-        let h = h.clone();
-        let log = log2.clone();
-        async move {
-            let host = req
-                .headers()
-                .get(header::HOST)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .split(':')
-                .next()
-                .unwrap_or("")
-                .to_string();
-            let pq = req
-                .uri()
-                .path_and_query()
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_default();
-            log.lock().unwrap().push(format!("{host}{pq}"));
-            h(&host, &pq)
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Server { port, log }
-}
-
-fn html(body: &str) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        format!("<!doctype html><html><head><title>t</title></head><body>{body}</body></html>"),
-    )
-        .into_response()
-}
-
-fn links(hrefs: &[&str]) -> Response {
-    html(
-        &hrefs
-            .iter()
-            .map(|h| format!("<a href=\"{h}\">x</a>"))
-            .collect::<String>(),
-    )
-}
-
-fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "nope").into_response()
-}
-
-fn redirect(status: u16, to: &str, cookie: Option<&str>) -> Response {
-    let mut r = Response::builder()
-        .status(status)
-        .header(header::LOCATION, to);
-    if let Some(c) = cookie {
-        r = r.header(header::SET_COOKIE, c);
-    }
-    r.body(Body::empty()).unwrap()
-}
-
-fn config(port: u16, start: &str) -> ScanConfig {
-    let mut c = ScanConfig::new(Url::parse(start).unwrap());
-    c.resolve = vec![ResolveRule::parse(&format!("*:{port}:127.0.0.1")).unwrap()];
-    c.concurrency = 4;
-    c.timeout = Duration::from_secs(5);
-    c
-}
-
-#[derive(Default)]
-struct Rec {
-    first_party: Option<FirstParty>,
-    pages: Vec<PageRecord>,
-    response_cookies: Vec<(Url, Vec<SetCookieHeader>)>,
-    errors: Vec<ScanError>,
-    start_failed: bool,
-}
-
-impl CrawlSink for Rec {
-    fn first_party(&mut self, fp: &FirstParty) {
-        self.first_party = Some(fp.clone());
-    }
-    fn page(&mut self, record: PageRecord) {
-        self.pages.push(record);
-    }
-    fn response_cookies(&mut self, page: &Url, headers: Vec<SetCookieHeader>) {
-        self.response_cookies.push((page.clone(), headers));
-    }
-    fn error(&mut self, error: ScanError) {
-        self.errors.push(error);
-    }
-}
-
-impl Rec {
-    fn urls(&self) -> Vec<String> {
-        self.pages.iter().map(|p| p.page.url.clone()).collect()
-    }
-    fn page(&self, url: &str) -> &PageRecord {
-        self.pages
-            .iter()
-            .find(|p| p.page.url == url)
-            .unwrap_or_else(|| panic!("no page {url} in {:?}", self.urls()))
-    }
-    fn all_errors(&self) -> Vec<&ScanError> {
-        self.errors
-            .iter()
-            .chain(self.pages.iter().flat_map(|p| p.errors.iter()))
-            .collect()
-    }
-    fn has_error(&self, kind: &str, url_part: &str) -> bool {
-        self.all_errors()
-            .iter()
-            .any(|e| e.kind == kind && e.url.contains(url_part))
-    }
-}
-
-async fn crawl(c: &ScanConfig) -> Rec {
-    let mut rec = Rec::default();
-    rec.start_failed = crawl_static_into(c, &NoProgress, &mut rec).await;
-    rec
-}
-
-const W: &str = "http://www.site.test";
+use support::*;
 
 fn tree(host: &str, path: &str) -> Response {
     if host != "www.site.test" {
@@ -367,13 +216,6 @@ async fn huge_garbage_robots_and_server_error_robots() {
     // 5xx robots.txt: RFC 9309 says assume everything disallowed.
     assert!(!s.was_asked("shop.site.test/x"));
     assert!(r.has_error("robots", "shop.site.test/robots.txt"));
-}
-
-fn gz(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
 }
 
 #[tokio::test]
@@ -760,4 +602,43 @@ async fn third_party_scripts_iframes_and_stylesheets_fetched_once() {
     assert!(
         !s.was_asked("cdn.tracker.test/t.js") && !s.was_asked("fonts.api.test/css?family=Roboto")
     );
+}
+
+#[tokio::test]
+async fn crawl_static_feeds_the_collector() {
+    let site = |host: &str, path: &str| -> Response {
+        match (host, path) {
+            (_, "/robots.txt") => not_found(),
+            ("www.site.test", "/") => {
+                let mut r = html(
+                    "<a href=\"/gone\">x</a><script src=\"http://cdn.tracker.test/t.js\"></script>",
+                );
+                r.headers_mut().append(
+                    header::SET_COOKIE,
+                    HeaderValue::from_static("sess=1; HttpOnly"),
+                );
+                r
+            }
+            ("cdn.tracker.test", "/t.js") => {
+                ([(header::SET_COOKIE, "tid=1; Max-Age=60")], "").into_response()
+            }
+            _ => not_found(),
+        }
+    };
+    let s = serve(site).await;
+    let obs = privacy_inventory::crawl::crawl_static(
+        &config(s.port, &format!("{W}/")),
+        &privacy_inventory::crawl::NoProgress,
+    )
+    .await;
+    assert!(!obs.start_failed);
+    assert_eq!(obs.pages.len(), 2);
+    let mut names: Vec<&str> = obs.cookies.iter().map(|c| c.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["sess", "tid"]);
+    assert!(obs
+        .errors
+        .iter()
+        .any(|e| e.kind == "http_status" && e.url.ends_with("/gone")));
+    assert_eq!(obs.first_party_domains, ["site.test"]);
 }

@@ -127,12 +127,9 @@ fn demo_says_what_it_is_doing_unless_quiet() {
 #[test]
 fn two_scans_of_an_unchanged_site_give_the_same_report() {
     let s = serve_dir("demo-site", fixture_path("demo-site"));
-    let first = s.scan(DEMO_HOME).args(&["--insecure"]).run();
+    let first = s.scan(DEMO_HOME).run();
     first.expect_code_in(&[0, 1]);
-    let second = s
-        .scan(DEMO_HOME)
-        .args(&["--insecure", "--concurrency", "3"])
-        .run();
+    let second = s.scan(DEMO_HOME).args(&["--concurrency", "3"]).run();
     second.expect_code(first.code.unwrap_or(-1));
     let (a, b) = (
         first.normalized_json(s.port()),

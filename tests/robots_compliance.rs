@@ -23,10 +23,15 @@ fn disallowed_paths_are_never_requested() {
         paths.iter().any(|p| p == "/private-but-not-really.html"),
         "'Disallow: /private/' must not block /private-but-not-really.html:\n{log}"
     );
-    assert!(!paths.iter().any(|p| p.starts_with("/private/")), "{log}");
+    for disallowed in ["/private/", "/no-audit/", "/annual-report.pdf"] {
+        assert!(
+            !paths.iter().any(|p| p.starts_with(disallowed)),
+            "{disallowed} is disallowed for privacy-inventory:\n{log}"
+        );
+    }
     assert!(
-        !paths.iter().any(|p| p.starts_with("/no-audit/")),
-        "the group for our own user agent was ignored:\n{log}"
+        paths.iter().any(|p| p == "/only-other-crawlers/page.html"),
+        "only the group naming our user agent applies (RFC 9309), not '*':\n{log}"
     );
     assert_eq!(
         paths.iter().filter(|p| *p == "/robots.txt").count(),

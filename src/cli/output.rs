@@ -1,7 +1,7 @@
 //! Output flags shared by `scan` and `demo`, and the exit-code rule for findings.
 
 use super::exit::Exit;
-use crate::report::{json, model::Report};
+use crate::report::{html, json, markdown, model::Report, terminal};
 use std::path::PathBuf;
 
 /// Where and how to write the report.
@@ -10,8 +10,9 @@ pub struct OutputArgs {
     /// Write the report to FILE ('-' for stdout), atomically. Without it, a terminal table goes to stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Format of --output.
-    #[arg(long, default_value = "json", value_parser = ["json", "md", "text"])]
+    /// Format of --output: json (the versioned contract), md (Markdown for a ticket), html (one
+    /// self-contained file) or text (the terminal table, without colour).
+    #[arg(long, default_value = "json", value_parser = ["json", "md", "html", "text"])]
     pub format: String,
     /// Also write a Markdown report (for a ticket) to FILE.
     #[arg(long, value_name = "FILE")]
@@ -27,12 +28,21 @@ pub struct OutputArgs {
     pub quiet: bool,
 }
 
-/// Render `report` in `format`.
+/// Render `report` in `format` ("json", "md", "html", "text"; anything else is JSON). "text" is
+/// the terminal table without colour, as written to a file.
 pub fn render(report: &Report, format: &str) -> String {
     match format {
-        "json" => json::to_string(report),
+        "md" | "markdown" => markdown::render(report),
+        "html" => html::render(report),
+        "text" => terminal::render(report, false),
         _ => json::to_string(report),
     }
+}
+
+/// The terminal table for stdout: colour only when stdout is a terminal and NO_COLOR is unset,
+/// width from `COLUMNS` when the shell exports it.
+pub fn render_stdout(report: &Report) -> String {
+    terminal::render_width(report, terminal::should_color(), terminal::width_from_env())
 }
 
 /// Write every requested output; an unwritable path is reported and makes the run exit 2.
@@ -40,7 +50,13 @@ pub fn write_outputs(report: &Report, args: &OutputArgs) -> Result<(), String> {
     match &args.output {
         Some(path) => json::write_atomic(path, &render(report, &args.format))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-        None => print!("{}", render(report, "text")),
+        None => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth exit code 2.
+            let _ = out.write_all(render_stdout(report).as_bytes());
+            let _ = out.flush();
+        }
     }
     if let Some(path) = &args.markdown {
         json::write_atomic(path, &render(report, "md"))

@@ -102,15 +102,34 @@ pub fn decode<'a>(body: &'a [u8], header_charset: Option<&str>, html: bool) -> C
     text
 }
 
-/// Decode an owned body without copying when it is already UTF-8.
+/// Decode an owned body without copying (or validating twice) when it is UTF-8 already.
 pub fn decode_owned(body: Vec<u8>, header_charset: Option<&str>, html: bool) -> String {
-    let enc = detect(&body, header_charset, html);
-    if enc == UTF_8 {
-        return match String::from_utf8(body) {
-            Ok(s) => s,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        };
-    }
+    let declared = if let Some((enc, _)) = Encoding::for_bom(&body) {
+        Some(enc)
+    } else if let Some(enc) = header_charset.and_then(|c| Encoding::for_label(c.as_bytes())) {
+        Some(enc)
+    } else if html {
+        meta_charset(&body)
+    } else {
+        None
+    };
+    let body = match declared {
+        Some(enc) if enc != UTF_8 => return enc.decode(&body).0.into_owned(),
+        // BOM-less UTF-8 (or undeclared): one validation pass, no copy.
+        _ if !body.starts_with(b"\xEF\xBB\xBF") => match String::from_utf8(body) {
+            Ok(s) => return s,
+            Err(e) => e.into_bytes(),
+        },
+        _ => body,
+    };
+    let enc = match declared {
+        Some(enc) => enc,
+        None => {
+            let mut det = chardetng::EncodingDetector::new();
+            det.feed(&body, true);
+            det.guess(None, true)
+        }
+    };
     enc.decode(&body).0.into_owned()
 }
 
@@ -137,6 +156,11 @@ mod tests {
         assert_eq!(
             decode_owned(sniff, None, true),
             "Grüße aus Köln, schöne Größe, übermäßig"
+        );
+        assert_eq!(decode_owned(b"\xEF\xBB\xBFhi".to_vec(), None, true), "hi");
+        assert_eq!(
+            decode_owned(b"caf\xe9".to_vec(), Some("utf-8"), true),
+            "caf\u{FFFD}"
         );
         let latin1 = b"Gr\xfc\xdfe aus K\xf6ln, sch\xf6ne Gr\xf6\xdfe, \xfcberm\xe4\xdfig";
         assert!(decode(latin1, None, true).contains("Grüße"));

@@ -434,3 +434,32 @@ fn classify(e: &reqwest::Error) -> FetchError {
     }
     FetchError::Connect(detail)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ResolveRule;
+
+    #[tokio::test]
+    async fn unknown_host_is_a_dns_error() {
+        let mut c = ScanConfig::new(Url::parse("http://a.test/").unwrap());
+        c.resolve = vec![ResolveRule::parse("only.test:80:127.0.0.1").unwrap()];
+        c.timeout = Duration::from_secs(5);
+        let f = Fetcher::new(&c).unwrap();
+        let e = f
+            .get(&Url::parse("http://no-such-host.invalid/").unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), "dns", "{e}");
+        assert!(e.is_network());
+        assert!(
+            e.to_string().contains("--resolve"),
+            "the message says what to do: {e}"
+        );
+        let e = f
+            .get(&Url::parse("ftp://x.test/").unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), "invalid_url");
+    }
+}

@@ -83,6 +83,9 @@ pub fn normalize(url: &mut Url) {
         }
     }
     let path = url.path();
+    if !path.contains(';') {
+        return;
+    }
     if let Some(pos) = path.to_ascii_lowercase().find(";jsessionid=") {
         let rest = &path[pos + 1..];
         let end = rest.find('/').map(|e| pos + 1 + e);
@@ -113,10 +116,33 @@ pub fn url_trap(url: &Url) -> Option<Trap> {
     None
 }
 
-/// Counts distinct query strings per path (scheme, host, port and path), to cap calendars.
+/// Counts distinct query strings per path (scheme, host, port and path), and distinct dates per
+/// date-shaped path template (`/calendar/2026-11-29` → `/calendar/<date>`), to cap calendars:
+/// an endless "next day" link is the classic crawler trap, in the query or in the path.
 #[derive(Debug, Default)]
 pub struct QueryVariants {
     per_path: HashMap<String, usize>,
+}
+
+/// The URL up to its path with date-like parts (`2026-11-29`, `2026/11/29`, `2026-11`) replaced,
+/// or None when the path has no date in it.
+fn date_template(url: &Url) -> Option<String> {
+    static DATE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = DATE.get_or_init(|| {
+        regex::Regex::new(r"\b(19|20)\d{2}[-/_.]?(0[1-9]|1[0-2])([-/_.]?(0[1-9]|[12]\d|3[01]))?\b")
+            .expect("valid regex")
+    });
+    let path = url.path();
+    if !re.is_match(path) {
+        return None;
+    }
+    let end = url
+        .as_str()
+        .find(path)
+        .map(|i| i + path.len())
+        .unwrap_or(url.as_str().len());
+    let prefix = &url.as_str()[..end - path.len()];
+    Some(format!("{prefix}{}", re.replace_all(path, "<date>")))
 }
 
 impl QueryVariants {
@@ -124,7 +150,16 @@ impl QueryVariants {
     /// the first time that happens for the path (so the trap is recorded once).
     pub fn admit(&mut self, url: &Url) -> Result<(), bool> {
         if url.query().is_none() {
-            return Ok(());
+            let Some(template) = date_template(url) else {
+                return Ok(());
+            };
+            let n = self.per_path.entry(template).or_insert(0);
+            *n += 1;
+            return if *n > MAX_QUERY_VARIANTS {
+                Err(*n == MAX_QUERY_VARIANTS + 1)
+            } else {
+                Ok(())
+            };
         }
         let key = &url.as_str()[..url.as_str().find('?').unwrap_or(url.as_str().len())];
         let n = match self.per_path.get_mut(key) {
@@ -143,6 +178,30 @@ impl QueryVariants {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_calendars_are_capped_by_date_template() {
+        let mut qv = QueryVariants::default();
+        let day = |d: usize| {
+            Url::parse(&format!(
+                "https://s.test/calendar/2026-{:02}-{:02}",
+                1 + d / 28,
+                1 + d % 28
+            ))
+            .unwrap()
+        };
+        for d in 0..MAX_QUERY_VARIANTS {
+            assert!(qv.admit(&day(d)).is_ok());
+        }
+        assert_eq!(qv.admit(&day(MAX_QUERY_VARIANTS)), Err(true));
+        assert_eq!(qv.admit(&day(MAX_QUERY_VARIANTS + 1)), Err(false));
+        // Numbered product pages are not dates and are never capped.
+        for i in 0..500 {
+            assert!(qv
+                .admit(&Url::parse(&format!("https://s.test/p/{i}.html")).unwrap())
+                .is_ok());
+        }
+    }
 
     fn norm(s: &str) -> String {
         let mut u = Url::parse(s).unwrap();

@@ -141,6 +141,10 @@ impl RobotsCache {
             err(format!("robots.txt has more than {MAX_ROBOTS_LINES} lines: only the first {MAX_ROBOTS_LINES} were read"));
             body = &body[..cut];
         }
+        if looks_like_garbage(body) {
+            err("robots.txt is not a text file of directives (binary or unreadable content); crawling as if it allowed everything".into());
+            return RobotsRules::AllowAll;
+        }
         match Robot::new(&self.agent, body) {
             Ok(r) => RobotsRules::Rules(Box::new(r)),
             Err(e) => {
@@ -150,5 +154,47 @@ impl RobotsCache {
                 RobotsRules::AllowAll
             }
         }
+    }
+}
+
+/// A robots.txt that is not text: invalid UTF-8 or mostly control bytes, and no directive line.
+/// A lenient parser reads such noise as "allow everything" without a word; the report should say.
+fn looks_like_garbage(body: &[u8]) -> bool {
+    if body.is_empty() {
+        return false;
+    }
+    let sample = &body[..body.len().min(8192)];
+    let control = sample
+        .iter()
+        .filter(|&&b| b < 0x09 || (0x0e..0x20).contains(&b) || b == 0x7f)
+        .count();
+    let text = String::from_utf8_lossy(sample);
+    let has_directive = text.lines().any(|l| {
+        let l = l.trim_start().to_ascii_lowercase();
+        [
+            "user-agent:",
+            "disallow:",
+            "allow:",
+            "sitemap:",
+            "crawl-delay:",
+        ]
+        .iter()
+        .any(|d| l.starts_with(d))
+    });
+    !has_directive && (std::str::from_utf8(sample).is_err() || control * 20 > sample.len())
+}
+
+#[cfg(test)]
+mod garbage_tests {
+    use super::looks_like_garbage;
+
+    #[test]
+    fn binary_noise_is_garbage_but_odd_text_is_not() {
+        let noise: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        assert!(looks_like_garbage(&noise));
+        assert!(!looks_like_garbage(b"User-agent: *\nDisallow: /private\n"));
+        assert!(!looks_like_garbage(b"# nothing here\n"));
     }
 }

@@ -102,9 +102,10 @@ impl Payload {
     }
 }
 
-/// Make the body of a `generate` rule for request `path`; `None` when the path makes no sense for
-/// the generator (a calendar date that does not parse), which the server answers with 404.
-pub fn generate(g: &Generate, path: &str) -> Option<(Payload, &'static str)> {
+/// Make the body of a `generate` rule for request `path` (with its query, if any); `None` when
+/// the request makes no sense for the generator (a calendar date that does not parse), which the
+/// server answers with 404.
+pub fn generate(g: &Generate, path_and_query: &str) -> Option<(Payload, &'static str)> {
     const HTML: &str = "text/html; charset=utf-8";
     match g {
         Generate::Filler { bytes } => Some((
@@ -137,7 +138,7 @@ pub fn generate(g: &Generate, path: &str) -> Option<(Payload, &'static str)> {
             "application/octet-stream",
         )),
         Generate::Nested { bytes, script } => Some((Payload::Full(nested(*bytes, script.as_deref())), HTML)),
-        Generate::Calendar => calendar(path).map(|b| (Payload::Full(b), HTML)),
+        Generate::Calendar => calendar(path_and_query).map(|b| (Payload::Full(b), HTML)),
         Generate::Sitemap { urls, base } => Some((Payload::Full(sitemap(*urls, base)), "application/xml")),
     }
 }
@@ -173,10 +174,23 @@ fn nested(bytes: u64, script: Option<&str>) -> Bytes {
     Bytes::from(out)
 }
 
-/// The page for `/…/YYYY-MM-DD`: one day of an empty events calendar, linking to the next and
-/// previous day, forever.
-fn calendar(path: &str) -> Option<Bytes> {
-    let (prefix, day) = path.rsplit_once('/')?;
+/// The page for `/…/YYYY-MM-DD` or `/…?date=YYYY-MM-DD`: one day of an empty events calendar,
+/// linking to the next and previous day the same way, forever.
+fn calendar(path_and_query: &str) -> Option<Bytes> {
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (path_and_query, None),
+    };
+    let (prefix, day) = match query {
+        Some(q) => (
+            format!("{path}?date="),
+            q.split('&').find_map(|kv| kv.strip_prefix("date="))?,
+        ),
+        None => {
+            let (dir, day) = path.rsplit_once('/')?;
+            (format!("{dir}/"), day)
+        }
+    };
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let date = time::Date::parse(day, &format).ok()?;
     let next = date.next_day()?.format(&format).ok()?;
@@ -184,7 +198,7 @@ fn calendar(path: &str) -> Option<Bytes> {
     Some(Bytes::from(format!(
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Events on {day}</title></head>\n\
          <body><h1>Events on {day}</h1><p>No events on this day.</p>\n\
-         <nav><a href=\"{prefix}/{prev}\">Previous day</a> | <a href=\"{prefix}/{next}\">Next day</a></nav>\n\
+         <nav><a href=\"{prefix}{prev}\">Previous day</a> | <a href=\"{prefix}{next}\">Next day</a></nav>\n\
          </body></html>\n"
     )))
 }
@@ -252,6 +266,10 @@ mod tests {
         assert!(s.contains("href=\"/calendar/2027-01-01\""), "{s}");
         assert!(s.contains("href=\"/calendar/2026-12-30\""), "{s}");
         assert!(calendar("/calendar/not-a-date").is_none());
+        let b = calendar("/events?view=day&date=2026-11-29").unwrap();
+        let s = std::str::from_utf8(&b).unwrap();
+        assert!(s.contains("href=\"/events?date=2026-11-30\""), "{s}");
+        assert!(calendar("/events?view=day").is_none());
     }
 
     #[test]

@@ -63,12 +63,7 @@ pub async fn run(args: DemoArgs) -> Exit {
             config.mode.as_str()
         );
     }
-    let exit = run_config(
-        config,
-        &args.out,
-        &crate::cli::drift_cmd::BaselineArgs::default(),
-    )
-    .await;
+    let exit = run_config(config, &args.out, &args.baseline).await;
     drop(server);
     exit
 }

@@ -113,7 +113,8 @@ pub enum Generate {
         /// Total size.
         bytes: u64,
     },
-    /// `/calendar/YYYY-MM-DD` pages, each linking to the next day: a crawler trap without end.
+    /// `/calendar/YYYY-MM-DD` (or `/events?date=YYYY-MM-DD`) pages, each linking to the next
+    /// day: a crawler trap without end.
     Calendar,
     /// A sitemap listing `urls` URLs `<base><n>` (a huge sitemap when `urls` is large).
     Sitemap {

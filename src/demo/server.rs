@@ -371,7 +371,7 @@ impl Reply {
 async fn routed(state: &State, r: &Route, host: &str, path: &str, pq: &str) -> Reply {
     let status = r.status();
     let mut reply = if let Some(g) = &r.generate {
-        match generate(g, path) {
+        match generate(g, pq) {
             Some((payload, ctype)) => Reply {
                 status,
                 content_type: ctype.into(),

@@ -187,12 +187,15 @@ impl Collector {
         }
     }
 
-    /// Cookies already parsed (browser: set by script, found in the jar after `page`), merged like
-    /// header cookies so a cookie seen in several phases stays one entry.
-    pub fn add_cookies(&mut self, page: &Url, cookies: Vec<Cookie>, phase: Phase) {
-        let page = self.intern(page.as_str());
-        for cookie in cookies {
-            self.add_cookie(&page, cookie, phase);
+    /// Cookies already parsed (browser: set by script, found in the jar), each carrying the pages
+    /// it was seen on.
+    pub fn add_cookies(&mut self, cookies: Vec<Cookie>, phase: Phase) {
+        for mut cookie in cookies {
+            let pages = std::mem::take(&mut cookie.pages);
+            let Some(first) = pages.first() else { continue };
+            let first = self.intern(first);
+            cookie.pages = pages;
+            self.add_cookie(&first, cookie, phase);
         }
     }
 
@@ -336,7 +339,7 @@ impl Collector {
             .map(|acc| Cookie {
                 pages: strings(acc.pages),
                 before_consent: acc.before_consent,
-                phases: phase_names(&acc.phases),
+                phases: acc.phases.iter().map(|p| p.as_str().to_string()).collect(),
                 ..acc.cookie
             })
             .collect();
@@ -351,7 +354,7 @@ impl Collector {
                 request_count: acc.urls.len(),
                 consent_gated: acc.all_gated,
                 before_consent: acc.before_consent,
-                phases: phase_names(&acc.phases),
+                phases: acc.phases.iter().map(|p| p.as_str().to_string()).collect(),
                 loaded: acc.loaded,
                 sample_urls: acc.samples.into_iter().collect(),
                 ..Default::default()
@@ -408,11 +411,6 @@ impl Collector {
                 .collect(),
         }
     }
-}
-
-/// Phase names in phase order (the enum's order: before, accept, reject).
-fn phase_names(phases: &BTreeSet<Phase>) -> Vec<String> {
-    phases.iter().map(|p| p.as_str().to_string()).collect()
 }
 
 /// Sort key choosing which occurrence of a cookie supplies its attributes.

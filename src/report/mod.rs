@@ -1,8 +1,13 @@
 //! Report: the schema-v1 model and its writers (JSON, Markdown, HTML, terminal). Writers only read
 //! a finished [`model::Report`]; nothing here crawls or decides.
 
+pub mod describe;
+pub mod escape;
+pub mod html;
 pub mod json;
+pub mod markdown;
 pub mod model;
+pub mod terminal;
 
 use model::{Report, Summary};
 use std::collections::BTreeMap;

@@ -173,8 +173,7 @@ pub struct Cookie {
     pub pages: Vec<String>,
     /// Observed before any consent was given.
     pub before_consent: bool,
-    /// Browser mode: consent phases in which it was seen ("before_consent", "after_accept",
-    /// "after_reject"), in that order. Static mode: ["before_consent"].
+    /// Consent phases in which it was set ("before_consent", "after_accept", "after_reject").
     #[serde(default)]
     pub phases: Vec<String>,
     /// Browser mode: whether the browser stored it (null in static mode).
@@ -210,8 +209,7 @@ pub struct ThirdParty {
     pub consent_gated: bool,
     /// Contacted before any consent was given.
     pub before_consent: bool,
-    /// Consent phases in which it was contacted (loaded), in phase order; empty when it was only
-    /// referenced (gated or hinted markup). Static mode knows only "before_consent".
+    /// Consent phases in which something was loaded from it.
     #[serde(default)]
     pub phases: Vec<String>,
     /// false: only referenced (form action, preconnect, link), never loaded by itself.
@@ -406,6 +404,12 @@ pub struct CmpService {
     pub name: String,
     /// Catalog id when recognised.
     pub service: Option<String>,
+    /// The privacy policy names it (service, family or host; not negated).
+    #[serde(default)]
+    pub in_policy: bool,
+    /// This scan observed it.
+    #[serde(default)]
+    pub observed: bool,
 }
 
 /// Totals.

@@ -59,10 +59,11 @@ impl Site {
         self.server.port()
     }
 
-    /// A scan of `start` with every host resolved to this server.
+    /// A scan of `start` with every host resolved to this server, and `--insecure` because the
+    /// server's https answers carry a self-signed certificate ([`Scan::secure`] drops it).
     pub fn scan(&self, start: &str) -> Scan {
         Scan {
-            args: vec!["scan".into(), start.into()],
+            args: vec!["scan".into(), start.into(), "--insecure".into()],
             resolve: vec![self.server.resolve_all()],
             site: self.name.clone(),
         }
@@ -125,6 +126,12 @@ impl Scan {
     /// Add arguments.
     pub fn args(mut self, args: &[&str]) -> Scan {
         self.args.extend(args.iter().map(|s| s.to_string()));
+        self
+    }
+
+    /// Drop `--insecure`: certificates are checked (the fixture server's never passes).
+    pub fn secure(mut self) -> Scan {
+        self.args.retain(|a| a != "--insecure");
         self
     }
 
@@ -257,8 +264,8 @@ fn shell_quote(s: &str) -> String {
     }
 }
 
-/// What a run produced. On a failed assertion (a panic while it is alive) it prints everything
-/// needed to reproduce the run and keeps the temp directory with the report.
+/// What a run produced. Assertion messages carry [`ScanResult::context`] (everything needed to
+/// reproduce the run); on a failed assertion the temp directory with the report is kept.
 pub struct ScanResult {
     /// Fixture case.
     pub site: String,
@@ -410,7 +417,6 @@ impl Drop for ScanResult {
                 let kept = tmp.keep();
                 eprintln!("kept the run's files in {}", kept.display());
             }
-            eprintln!("{}", self.context());
         }
     }
 }

@@ -133,7 +133,7 @@ impl Tabs<'_> {
         batch: &[(Url, Vec<String>)],
         context: Option<&str>,
         seen: &mut BTreeSet<(String, String, String)>,
-    ) -> Vec<(Url, crate::report::model::Cookie)> {
+    ) -> Vec<crate::report::model::Cookie> {
         let Some((first, _)) = batch.first() else {
             return Vec::new();
         };
@@ -162,7 +162,7 @@ impl Tabs<'_> {
                 setters
             };
             cookie.pages = pages.iter().map(|u| u.to_string()).collect();
-            out.push((pages[0].clone(), cookie));
+            out.push(cookie);
         }
         out
     }
@@ -284,9 +284,8 @@ pub async fn crawl_browser(
             progress.page_done(url.as_str(), done, queue.len(), errors);
             visited.push(url);
         }
-        for (page, cookie) in tabs.jar_cookies(&written, None, &mut jar_seen).await {
-            collector.add_cookies(&page, vec![cookie], Phase::BeforeConsent);
-        }
+        let cookies = tabs.jar_cookies(&written, None, &mut jar_seen).await;
+        collector.add_cookies(cookies, Phase::BeforeConsent);
     }
 
     let choices: Vec<(consent::Choice, Phase)> = match config.consent {
@@ -354,7 +353,7 @@ fn detect_cmp(v: &visit::Visit, consent: &mut Consent) {
                 .filter(|n| !n.trim().is_empty())
                 .map(|n| CmpService {
                     name: n.trim().to_string(),
-                    service: None,
+                    ..Default::default()
                 })
                 .collect();
         }
@@ -441,12 +440,10 @@ async fn run_phase(
             }
             collector.add_page(rec);
         }
-        for (page, cookie) in tabs
+        let cookies = tabs
             .jar_cookies(&written, ctx.as_deref(), &mut jar_seen)
-            .await
-        {
-            collector.add_cookies(&page, vec![cookie], phase);
-        }
+            .await;
+        collector.add_cookies(cookies, phase);
     }
     if let Some(c) = ctx {
         let _ = tabs

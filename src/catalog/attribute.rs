@@ -1,0 +1,274 @@
+//! Attribution: fill `service`/`company` in the observations and list the services observed.
+//!
+//! Order matters and is fixed: hosts (third parties, script URLs), then first-party path markers,
+//! then inline-script signatures, then cookies. Later steps use what earlier ones found to choose
+//! between services that share a signature or cookie pattern (`_pk_id.*` is Matomo Cloud's when
+//! `cdn.matomo.cloud` was seen, the self-hosted Matomo's otherwise).
+
+use super::{Catalog, Service};
+use crate::domain::{host_within, normalize_host, FirstParty};
+use crate::observe::Observations;
+use crate::report::model::ServiceUse;
+use std::collections::{BTreeMap, BTreeSet};
+use url::Url;
+
+/// What was seen of one service.
+#[derive(Default)]
+struct Usage {
+    /// Sorted and deduplicated at the end: a Vec is much cheaper than a set for many hosts.
+    hosts: Vec<String>,
+    cookies: BTreeSet<String>,
+    pages: BTreeSet<String>,
+    matched_by: BTreeSet<&'static str>,
+    /// Seen on a third-party host (then it is never "first party").
+    third_party: bool,
+    /// Seen by a path marker on a first-party host.
+    self_hosted: bool,
+}
+
+#[derive(Default)]
+struct Uses<'c>(BTreeMap<&'c str, (&'c Service, Usage)>);
+
+impl<'c> Uses<'c> {
+    fn get(&mut self, s: &'c Service, how: &'static str) -> &mut Usage {
+        let u = &mut self
+            .0
+            .entry(s.id.as_str())
+            .or_insert_with(|| (s, Usage::default()))
+            .1;
+        u.matched_by.insert(how);
+        u
+    }
+
+    fn seen(&self, id: &str) -> bool {
+        self.0.contains_key(id)
+    }
+}
+
+/// Fill `service`/`company` in observations and list the services observed, sorted by id.
+///
+/// Domains a user catalog marks as first party join `obs.first_party_domains`; hosts under them leave
+/// `third_parties`, and their cookies and scripts become first party. Self-hosted tools (found by a
+/// path marker on a first-party URL, or services with no hosts at all) are listed with
+/// `first_party: true` and never appear as third parties.
+pub fn attribute(obs: &mut Observations, catalog: &Catalog) -> Vec<ServiceUse> {
+    if !catalog.first_party_domains().is_empty() {
+        obs.first_party_domains
+            .extend(catalog.first_party_domains().iter().cloned());
+        obs.first_party_domains.sort();
+        obs.first_party_domains.dedup();
+    }
+    let first_party = FirstParty::new(obs.first_party_domains.iter().cloned());
+    // Third-party hosts are lowercase already (report contract): skip FirstParty's allocation.
+    obs.third_parties.retain(|t| {
+        !first_party
+            .domains()
+            .iter()
+            .any(|d| host_within(&t.host, d))
+    });
+
+    let mut uses = Uses::default();
+    hosts(obs, catalog, &mut uses);
+    scripts(obs, catalog, &first_party, &mut uses);
+    for r in &obs.first_party_resources {
+        if let Some(s) = Url::parse(r).ok().and_then(|u| catalog.lookup_path(&u)) {
+            uses.get(s, "path").self_hosted = true;
+        }
+    }
+    inline_scripts(obs, catalog, &mut uses);
+    cookies(obs, catalog, &first_party, &mut uses);
+
+    uses.0
+        .into_values()
+        .map(|(s, u)| ServiceUse {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            company: catalog
+                .company_of(s)
+                .map_or_else(|| s.company.clone(), |c| c.name.clone()),
+            categories: s.categories.clone(),
+            hosts: {
+                let mut h = u.hosts;
+                h.sort_unstable();
+                h.dedup();
+                h
+            },
+            cookies: u.cookies.into_iter().collect(),
+            pages: u.pages.into_iter().collect(),
+            first_party: !u.third_party && (u.self_hosted || s.hosts.is_empty()),
+            matched_by: u.matched_by.into_iter().map(String::from).collect(),
+        })
+        .collect()
+}
+
+fn hosts<'c>(obs: &mut Observations, catalog: &'c Catalog, uses: &mut Uses<'c>) {
+    for t in &mut obs.third_parties {
+        t.service = None;
+        t.company = None;
+        if t.registrable_domain.is_empty() {
+            t.registrable_domain = crate::domain::registrable_domain(&t.host);
+        }
+        let host = normalize_if_needed(&t.host);
+        let Some((_, owners)) = catalog.index.host(&host) else {
+            // Company-level fallback: a parent domain only one company's hosts share.
+            if let Some((_, c)) = catalog.index.company(&host) {
+                t.company = Some(catalog.companies[c as usize].name.clone());
+            }
+            continue;
+        };
+        let mut service = &catalog.services[owners[0] as usize];
+        if owners.len() > 1 {
+            // A shared host (www.google.com) is decided by a path marker or signature in a sample URL.
+            if let Some(s) = t
+                .sample_urls
+                .iter()
+                .filter_map(|u| Url::parse(u).ok())
+                .filter_map(|u| catalog.lookup_url(&u))
+                .find(|s| s.id != service.id)
+            {
+                service = s;
+            }
+        }
+        t.service = Some(service.id.clone());
+        t.company = catalog.company_of(service).map(|c| c.name.clone());
+        let u = uses.get(service, "host");
+        u.third_party = true;
+        u.hosts.push(t.host.clone());
+        add_pages(&mut u.pages, &t.pages);
+    }
+}
+
+fn normalize_if_needed(host: &str) -> std::borrow::Cow<'_, str> {
+    if host.bytes().any(|b| b.is_ascii_uppercase()) || host.ends_with('.') {
+        std::borrow::Cow::Owned(normalize_host(host))
+    } else {
+        std::borrow::Cow::Borrowed(host)
+    }
+}
+
+fn scripts<'c>(obs: &mut Observations, catalog: &'c Catalog, fp: &FirstParty, uses: &mut Uses<'c>) {
+    for s in &mut obs.scripts {
+        let Some(url) = s.src.as_deref().and_then(|u| Url::parse(u).ok()) else {
+            continue;
+        };
+        let Some(host) = url.host_str().map(normalize_host) else {
+            continue;
+        };
+        if fp.contains(&host) {
+            s.party = "first".into();
+            s.service = None;
+            if let Some(svc) = catalog.lookup_path(&url) {
+                s.service = Some(svc.id.clone());
+                let u = uses.get(svc, "path");
+                u.self_hosted = true;
+                add_pages(&mut u.pages, &s.pages);
+            }
+        } else if let Some(svc) = catalog.lookup_url(&url) {
+            s.service = Some(svc.id.clone());
+            let u = uses.get(svc, "host");
+            u.third_party = true;
+            u.hosts.push(host);
+            add_pages(&mut u.pages, &s.pages);
+        }
+    }
+}
+
+fn inline_scripts<'c>(obs: &mut Observations, catalog: &'c Catalog, uses: &mut Uses<'c>) {
+    for s in &mut obs.scripts {
+        if s.src.is_some() {
+            continue;
+        }
+        let Some(text) = s
+            .inline_sha256
+            .as_ref()
+            .and_then(|h| obs.inline_scripts.get(h))
+        else {
+            continue;
+        };
+        let picked = pick_by_signature(catalog, text, uses);
+        s.service = picked.first().map(|p| p.id.clone());
+        for svc in picked {
+            add_pages(&mut uses.get(svc, "signature").pages, &s.pages);
+        }
+    }
+}
+
+/// Services a script text names. A signature several services share (`_paq.push`) goes to one of
+/// them: one that also matched a signature of its own here, else one already seen, else the first
+/// by id. The service already seen (else the first by id) comes first.
+fn pick_by_signature<'c>(catalog: &'c Catalog, text: &str, uses: &Uses<'c>) -> Vec<&'c Service> {
+    let matches = catalog.script_matches(text);
+    let mut owners: BTreeMap<&str, Vec<&'c Service>> = BTreeMap::new();
+    for (svc, sig) in &matches {
+        owners.entry(sig).or_default().push(svc);
+    }
+    let mut picked: Vec<&'c Service> = owners
+        .values()
+        .filter(|o| o.len() == 1)
+        .map(|o| o[0])
+        .collect();
+    for o in owners.values().filter(|o| o.len() > 1) {
+        if o.iter().any(|s| picked.iter().any(|p| p.id == s.id)) {
+            continue;
+        }
+        let choice = o.iter().find(|s| uses.seen(&s.id)).unwrap_or(&o[0]);
+        picked.push(choice);
+    }
+    picked.sort_by(|a, b| (!uses.seen(&a.id), &a.id).cmp(&(!uses.seen(&b.id), &b.id)));
+    picked.dedup_by(|a, b| a.id == b.id);
+    picked
+}
+
+fn cookies<'c>(obs: &mut Observations, catalog: &'c Catalog, fp: &FirstParty, uses: &mut Uses<'c>) {
+    for c in &mut obs.cookies {
+        let domain = normalize_host(c.domain.trim_start_matches('.'));
+        let first = fp.contains(&domain);
+        if first {
+            c.party = "first".into();
+        }
+        let by_host = if first {
+            None
+        } else {
+            catalog.lookup_host(&domain)
+        };
+        let svc = by_host.or_else(|| pick_cookie(catalog, &c.name, first, uses));
+        c.service = svc.map(|s| s.id.clone());
+        if let Some(svc) = svc {
+            let u = uses.get(svc, "cookie");
+            u.cookies.insert(c.name.clone());
+            add_pages(&mut u.pages, &c.pages);
+            if !first {
+                u.third_party = true;
+                if by_host.is_some() {
+                    u.hosts.push(domain);
+                }
+            }
+        }
+    }
+}
+
+/// The best cookie pattern's services, preferring one already seen on the site.
+fn pick_cookie<'c>(
+    catalog: &'c Catalog,
+    name: &str,
+    first: bool,
+    uses: &Uses<'c>,
+) -> Option<&'c Service> {
+    let ms = catalog.cookie_matches(name, first);
+    let best = ms.first()?;
+    ms.iter()
+        .filter(|m| m.pattern == best.pattern)
+        .find(|m| uses.seen(&m.service.id))
+        .unwrap_or(best)
+        .service
+        .into()
+}
+
+/// Add pages without cloning the ones already there (most hosts of a service share pages).
+fn add_pages(set: &mut BTreeSet<String>, pages: &[String]) {
+    for p in pages {
+        if !set.contains(p) {
+            set.insert(p.clone());
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! One function per finding kind: each builds a complete [`Finding`] (hosts, cookies, pages,
+//! evidence sentence, what to do) from the report.
+
+use super::evidence::{activity, cap_pages, list, plural, policy_silence, quote, where_seen, who};
+use super::severity;
+use crate::catalog::Catalog;
+use crate::domain::registrable_domain;
+use crate::report::model::{Declaration, Finding, Report, ServiceUse};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A short name for a company as a policy would write it ("Google" for "Google Ireland
+/// Limited"): the catalog company's first alias, else its legal name.
+fn company_short(catalog: &Catalog, svc_id: &str, legal: &str) -> String {
+    catalog
+        .service(svc_id)
+        .and_then(|s| catalog.company(&s.company))
+        .and_then(|c| c.aliases.first().cloned())
+        .unwrap_or_else(|| legal.to_string())
+}
+
+fn opt(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// Whether anything was actually loaded from the service (not only a form action or a
+/// preconnect hint), or it showed itself through cookies or scripts.
+fn is_loaded(report: &Report, svc: &ServiceUse) -> bool {
+    svc.hosts.is_empty()
+        || !svc.cookies.is_empty()
+        || report
+            .scripts
+            .iter()
+            .any(|s| s.service.as_deref() == Some(svc.id.as_str()))
+        || report
+            .third_parties
+            .iter()
+            .any(|t| t.loaded && svc.hosts.contains(&t.host))
+}
+
+/// `undisclosed_service`: observed, not named by the policy at all.
+pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Finding {
+    let short = company_short(catalog, &svc.id, &svc.company);
+    let silence = policy_silence(report, &[svc.name.as_str(), short.as_str()]);
+    let loaded = is_loaded(report, svc);
+    let severity = if loaded {
+        severity::for_categories(&svc.categories)
+    } else if has_type(report, &svc.hosts, "form") {
+        "medium"
+    } else {
+        "low"
+    };
+    let mut evidence = format!(
+        "{} {}{}; {silence}.",
+        who(svc),
+        activity(report, &svc.hosts, &svc.cookies),
+        where_seen(&svc.pages)
+    );
+    if !loaded {
+        evidence = format!(
+            "{} Nothing was loaded from it, it is only referenced.",
+            evidence
+        );
+    }
+    Finding {
+        kind: "undisclosed_service".into(),
+        severity: severity.into(),
+        service: Some(svc.id.clone()),
+        company: opt(&svc.company),
+        hosts: svc.hosts.clone(),
+        cookies: svc.cookies.clone(),
+        pages: cap_pages(svc.pages.iter().cloned()),
+        evidence,
+        message: format!(
+            "Name {} ({}) in the privacy policy with its purpose, legal basis and recipient, or remove it from the site.",
+            svc.name,
+            if svc.company.is_empty() { "its provider" } else { svc.company.as_str() }
+        ),
+        accepted: None,
+    }
+}
+
+/// `disclosed_by_company_only`: the policy names the company, not the service.
+pub fn company_only(report: &Report, svc: &ServiceUse, d: &Declaration) -> Finding {
+    Finding {
+        kind: "disclosed_by_company_only".into(),
+        severity: "low".into(),
+        service: Some(svc.id.clone()),
+        company: opt(&svc.company),
+        hosts: svc.hosts.clone(),
+        cookies: svc.cookies.clone(),
+        pages: cap_pages(svc.pages.iter().cloned()),
+        evidence: format!(
+            "{} {}{}; the privacy policy names only the company \"{}\": {}.",
+            who(svc),
+            activity(report, &svc.hosts, &svc.cookies),
+            where_seen(&svc.pages),
+            d.name,
+            quote(d)
+        ),
+        message: format!(
+            "Name the service {} itself (not only {}) in the privacy policy, with its purpose and legal basis.",
+            svc.name, d.name
+        ),
+        accepted: None,
+    }
+}
+
+/// `tracking_before_consent`, or nothing when the service is no tracker or is gated.
+///
+/// Static mode infers from markup: a script of the service that is neither gated by
+/// consent-manager markup nor only inside `<noscript>`. Browser mode with a before-consent phase
+/// uses what the browser actually contacted before any click, because a consent manager can
+/// block scripts at run time that look ungated in the markup.
+pub fn tracking_before_consent(report: &Report, svc: &ServiceUse) -> Option<Finding> {
+    if !severity::is_tracker(&svc.categories) {
+        return None;
+    }
+    let observed_phase =
+        report.mode == "browser" && report.consent.phases.iter().any(|p| p == "before_consent");
+    let cmp_note = match &report.consent.cmp {
+        Some(cmp) => format!("consent manager {cmp} detected"),
+        None => "no consent manager detected".into(),
+    };
+    let (hosts, cookies, pages, evidence) = if observed_phase {
+        let hosts: Vec<String> = report
+            .third_parties
+            .iter()
+            .filter(|t| t.loaded && t.before_consent && svc.hosts.contains(&t.host))
+            .map(|t| t.host.clone())
+            .collect();
+        let cookies: Vec<String> = report
+            .cookies
+            .iter()
+            .filter(|c| c.before_consent && c.service.as_deref() == Some(svc.id.as_str()))
+            .map(|c| c.name.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if hosts.is_empty() && cookies.is_empty() {
+            return None;
+        }
+        let pages = cap_pages(
+            report
+                .third_parties
+                .iter()
+                .filter(|t| hosts.contains(&t.host))
+                .flat_map(|t| t.pages.iter().cloned()),
+        );
+        let mut what = Vec::new();
+        if !hosts.is_empty() {
+            what.push(format!("contacted {}", list(&hosts, 3)));
+        }
+        if !cookies.is_empty() {
+            what.push(format!(
+                "set cookie{} {}",
+                plural(cookies.len()),
+                list(&cookies, 3)
+            ));
+        }
+        let evidence = format!(
+            "{} ({}) {} before any consent was given{} (observed in the browser before any consent click; {cmp_note}).",
+            svc.name,
+            svc.company,
+            what.join(" and "),
+            where_seen(&pages)
+        );
+        (hosts, cookies, pages, evidence)
+    } else {
+        let ungated: Vec<_> = report
+            .scripts
+            .iter()
+            .filter(|s| {
+                s.service.as_deref() == Some(svc.id.as_str()) && !s.consent_gated && !s.noscript
+            })
+            .collect();
+        if ungated.is_empty() {
+            return None;
+        }
+        let script_hosts: BTreeSet<String> =
+            ungated.iter().filter_map(|s| s.host.clone()).collect();
+        let hosts: Vec<String> = if script_hosts.is_empty() {
+            svc.hosts.clone()
+        } else {
+            script_hosts.into_iter().collect()
+        };
+        let pages = cap_pages(ungated.iter().flat_map(|s| s.pages.iter().cloned()));
+        let all_pages: BTreeSet<&String> = ungated.iter().flat_map(|s| &s.pages).collect();
+        let tag = match ungated.iter().find_map(|s| s.src.as_deref()) {
+            Some(src) => format!("the script tag for {src}"),
+            None => format!("the inline {} snippet", svc.name),
+        };
+        let page = pages
+            .first()
+            .map(String::as_str)
+            .unwrap_or("the scanned pages");
+        let evidence = format!(
+            "{} ({}): {tag} on {page} is not gated by consent-manager markup, so it runs before the visitor can consent ({} page{} affected; inferred from markup, {cmp_note}).",
+            svc.name,
+            svc.company,
+            all_pages.len(),
+            plural(all_pages.len())
+        );
+        (hosts, svc.cookies.clone(), pages, evidence)
+    };
+    Some(Finding {
+        kind: "tracking_before_consent".into(),
+        severity: "high".into(),
+        service: Some(svc.id.clone()),
+        company: opt(&svc.company),
+        hosts,
+        cookies,
+        pages,
+        evidence,
+        message: format!(
+            "Load {} only after consent: let the consent manager gate it (e.g. type=\"text/plain\" with the CMP's data attribute) and scan again.",
+            svc.name
+        ),
+        accepted: None,
+    })
+}
+
+/// `tracking_after_reject` (browser mode with an after-reject phase): a tracker that the browser
+/// still contacted, or that still set cookies, after the visitor clicked "reject all".
+pub fn tracking_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
+    const PHASE: &str = "after_reject";
+    if !severity::is_tracker(&svc.categories) || !report.consent.phases.iter().any(|p| p == PHASE) {
+        return None;
+    }
+    let hosts: Vec<String> = report
+        .third_parties
+        .iter()
+        .filter(|t| t.loaded && t.phases.iter().any(|p| p == PHASE) && svc.hosts.contains(&t.host))
+        .map(|t| t.host.clone())
+        .collect();
+    let cookies: Vec<String> = report
+        .cookies
+        .iter()
+        .filter(|c| {
+            c.phases.iter().any(|p| p == PHASE)
+                && !c.deletion
+                && c.service.as_deref() == Some(svc.id.as_str())
+        })
+        .map(|c| c.name.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if hosts.is_empty() && cookies.is_empty() {
+        return None;
+    }
+    let pages = cap_pages(
+        report
+            .third_parties
+            .iter()
+            .filter(|t| hosts.contains(&t.host))
+            .flat_map(|t| t.pages.iter().cloned()),
+    );
+    let mut what = Vec::new();
+    if !hosts.is_empty() {
+        what.push(format!("contacted {}", list(&hosts, 3)));
+    }
+    if !cookies.is_empty() {
+        what.push(format!(
+            "set cookie{} {}",
+            plural(cookies.len()),
+            list(&cookies, 3)
+        ));
+    }
+    let how = match report.consent.reject_clicked {
+        Some(true) => "after \"reject all\" was clicked",
+        _ => "in the reject phase (no reject button could be clicked)",
+    };
+    Some(Finding {
+        kind: "tracking_after_reject".into(),
+        severity: "high".into(),
+        service: Some(svc.id.clone()),
+        company: opt(&svc.company),
+        hosts,
+        cookies,
+        pages,
+        evidence: format!("{} ({}) {} {how} (observed in the browser).", svc.name, svc.company, what.join(" and ")),
+        message: format!(
+            "{} must not run when the visitor rejects: fix the consent manager's configuration for it and scan again.",
+            svc.name
+        ),
+        accepted: None,
+    })
+}
+
+/// Third-party hosts without a catalog service, grouped by registrable domain.
+pub struct HostGroup {
+    /// Registrable domain.
+    pub domain: String,
+    /// Hosts, sorted.
+    pub hosts: Vec<String>,
+    /// Something was loaded (or a form submits there), not only a preconnect hint.
+    pub loaded: bool,
+}
+
+/// Unattributed third-party hosts, one group per registrable domain, sorted.
+pub fn unattributed_groups(report: &Report) -> Vec<HostGroup> {
+    let mut groups: BTreeMap<String, HostGroup> = BTreeMap::new();
+    for tp in report.third_parties.iter().filter(|t| t.service.is_none()) {
+        let domain = if tp.registrable_domain.is_empty() {
+            registrable_domain(&tp.host)
+        } else {
+            tp.registrable_domain.clone()
+        };
+        let g = groups.entry(domain.clone()).or_insert_with(|| HostGroup {
+            domain,
+            hosts: Vec::new(),
+            loaded: false,
+        });
+        g.hosts.push(tp.host.clone());
+        g.loaded |= tp.loaded || tp.resource_types.iter().any(|r| r == "form");
+    }
+    groups
+        .into_values()
+        .map(|mut g| {
+            g.hosts.sort();
+            g.hosts.dedup();
+            g
+        })
+        .collect()
+}
+
+/// `unattributed_third_party`: a third-party domain nothing explains — needs review.
+pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
+    let tps: Vec<_> = report
+        .third_parties
+        .iter()
+        .filter(|t| group.hosts.contains(&t.host))
+        .collect();
+    let all_pages: BTreeSet<String> = tps.iter().flat_map(|t| t.pages.iter().cloned()).collect();
+    let all_pages: Vec<String> = all_pages.into_iter().collect();
+    let cookies: Vec<String> = report
+        .cookies
+        .iter()
+        .filter(|c| {
+            c.service.is_none()
+                && c.party == "third"
+                && registrable_domain(c.domain.trim_start_matches('.')) == group.domain
+        })
+        .map(|c| c.name.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let hosts_text = match group.hosts.as_slice() {
+        [h] => h.clone(),
+        hs => format!("{} ({} hosts)", list(hs, 3), hs.len()),
+    };
+    let silence = policy_silence(report, &[]);
+    let policy_part = if silence.starts_with("the privacy policy") {
+        format!(
+            "no service catalog entry, host or provider in the privacy policy matches {}",
+            group.domain
+        )
+    } else {
+        silence
+    };
+    Finding {
+        kind: "unattributed_third_party".into(),
+        severity: if group.loaded { "medium" } else { "low" }.into(),
+        service: None,
+        company: None,
+        hosts: group.hosts.clone(),
+        cookies: cookies.clone(),
+        pages: cap_pages(all_pages.iter().cloned()),
+        evidence: format!(
+            "{hosts_text} {}{}; {policy_part}.",
+            activity(report, &group.hosts, &cookies),
+            where_seen(&all_pages)
+        ),
+        message: format!(
+            "Needs review: find out who operates {} and name that provider in the privacy policy, or add it to a catalog file (--catalog) so scans attribute it.",
+            group.domain
+        ),
+        accepted: None,
+    }
+}
+
+/// `declared_not_observed`: the policy names a service this scan did not see.
+pub fn declared_not_observed(
+    report: &Report,
+    catalog: &Catalog,
+    id: &str,
+    d: &Declaration,
+) -> Finding {
+    let cs = catalog.service(id);
+    let name = cs.map(|s| s.name.clone()).unwrap_or_else(|| d.name.clone());
+    let company = d.company.clone().or_else(|| {
+        cs.and_then(|s| catalog.company(&s.company))
+            .map(|c| c.name.clone())
+    });
+    let pages = report.pages.len();
+    Finding {
+        kind: "declared_not_observed".into(),
+        severity: "info".into(),
+        service: Some(id.to_string()),
+        company,
+        hosts: Vec::new(),
+        cookies: Vec::new(),
+        pages: Vec::new(),
+        evidence: format!(
+            "The privacy policy names {name}: {}; no request, cookie or script of {name} was seen on the {pages} page{} scanned.",
+            quote(d),
+            plural(pages)
+        ),
+        message: format!(
+            "May be used off-site or on pages not crawled; if the site no longer uses {name}, remove it from the privacy policy."
+        ),
+        accepted: None,
+    }
+}
+
+fn has_type(report: &Report, hosts: &[String], kind: &str) -> bool {
+    report
+        .third_parties
+        .iter()
+        .any(|t| hosts.contains(&t.host) && t.resource_types.iter().any(|r| r == kind))
+}

@@ -1,0 +1,186 @@
+//! Plain-text descriptions shared by the Markdown, HTML and terminal writers (unescaped: each
+//! writer escapes the result for its format).
+
+use super::model::{Cookie, Finding, Report};
+
+/// Severities in display order, worst first.
+pub const SEVERITIES: [&str; 4] = ["high", "medium", "low", "info"];
+
+/// Findings of `severity`, in report order.
+pub fn findings_of<'a>(report: &'a Report, severity: &'a str) -> impl Iterator<Item = &'a Finding> {
+    report
+        .findings
+        .iter()
+        .filter(move |f| f.severity == severity)
+}
+
+/// Count of findings of `severity` that still count (not covered by an unexpired acceptance).
+pub fn open_count(report: &Report, severity: &str) -> usize {
+    findings_of(report, severity)
+        .filter(|f| !is_accepted(f))
+        .count()
+}
+
+/// Covered by an acceptance that has not expired.
+pub fn is_accepted(f: &Finding) -> bool {
+    f.accepted.as_ref().is_some_and(|a| !a.expired)
+}
+
+/// "Accepted: reason (approved by X, until D)" / "Acceptance expired …" / "".
+pub fn acceptance(f: &Finding) -> String {
+    match &f.accepted {
+        None => String::new(),
+        Some(a) => {
+            let until = a
+                .expires
+                .as_deref()
+                .map(|d| format!(", until {d}"))
+                .unwrap_or_default();
+            let head = if a.expired {
+                "Acceptance expired"
+            } else {
+                "Accepted"
+            };
+            format!(
+                "{head}: {} (approved by {}{until})",
+                a.reason, a.approved_by
+            )
+        }
+    }
+}
+
+/// What a finding is about: the service's display name (when observed), its id, else the hosts.
+pub fn subject(report: &Report, f: &Finding) -> String {
+    match &f.service {
+        Some(id) => service_name(report, id),
+        None => f.hosts.first().cloned().unwrap_or_else(|| "—".into()),
+    }
+}
+
+/// Display name of a service id: as observed, else as the policy names it (a declared service
+/// that was not observed), else the id itself.
+pub fn service_name(report: &Report, id: &str) -> String {
+    report
+        .services
+        .iter()
+        .find(|s| s.id == id)
+        .map(|s| s.name.clone())
+        .or_else(|| {
+            report
+                .policy
+                .declarations
+                .iter()
+                .find(|d| d.service.as_deref() == Some(id) && d.matched_as == "service")
+                .map(|d| d.name.clone())
+        })
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// Kind as a reader would say it: "undisclosed service".
+pub fn kind_label(kind: &str) -> String {
+    kind.replace('_', " ")
+}
+
+/// "session", "2 years", "30 days", "3 hours", "deleted".
+pub fn lifetime(c: &Cookie) -> String {
+    if c.deletion {
+        return "deleted".into();
+    }
+    match c.lifetime_seconds {
+        None if c.session => "session".into(),
+        None => "unknown".into(),
+        Some(s) if s <= 0 => "deleted".into(),
+        Some(s) => {
+            const UNITS: [(i64, &str); 5] = [
+                (365 * 86_400, "year"),
+                (30 * 86_400, "month"),
+                (86_400, "day"),
+                (3_600, "hour"),
+                (60, "minute"),
+            ];
+            for (secs, unit) in UNITS {
+                if s >= secs {
+                    let n = s / secs;
+                    return format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+                }
+            }
+            format!("{s} seconds")
+        }
+    }
+}
+
+/// "yes" / "no".
+pub fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// "yes" / "no" / "—" (unknown).
+pub fn yes_no_unknown(b: Option<bool>) -> &'static str {
+    match b {
+        Some(b) => yes_no(b),
+        None => "—",
+    }
+}
+
+/// "a, b, c +2".
+pub fn short_list(items: &[String], max: usize) -> String {
+    let mut s = items
+        .iter()
+        .take(max)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > max {
+        s.push_str(&format!(" +{}", items.len() - max));
+    }
+    s
+}
+
+/// One line on how the policy was read: "https://…/datenschutz (de, found via link, 12 declarations)"
+/// or why none was read.
+pub fn policy_line(report: &Report) -> String {
+    let p = &report.policy;
+    if p.urls.is_empty() {
+        return match &p.error {
+            Some(e) => format!("not read: {e}"),
+            None => "not found".into(),
+        };
+    }
+    let mut facts = Vec::new();
+    if let Some(l) = &p.language {
+        facts.push(l.clone());
+    }
+    if let Some(d) = &p.discovered_by {
+        facts.push(format!("found via {}", d.replace('_', " ")));
+    }
+    let n = p.declarations.iter().filter(|d| !d.negated).count();
+    facts.push(format!("{n} declaration{}", if n == 1 { "" } else { "s" }));
+    let mut line = format!("{} ({})", p.urls.join(", "), facts.join(", "));
+    if let Some(e) = &p.error {
+        line.push_str(&format!("; problem: {e}"));
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_read_naturally() {
+        let mut c = Cookie {
+            lifetime_seconds: Some(63_072_000),
+            ..Default::default()
+        };
+        assert_eq!(lifetime(&c), "2 years");
+        c.lifetime_seconds = Some(86_400);
+        assert_eq!(lifetime(&c), "1 day");
+        c.lifetime_seconds = None;
+        c.session = true;
+        assert_eq!(lifetime(&c), "session");
+    }
+}

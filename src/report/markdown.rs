@@ -1,0 +1,281 @@
+//! Markdown for a compliance ticket: summary, findings table, disclosed services with the quoted
+//! policy sentence, cookie table, third-party table, errors.
+//!
+//! Every site-controlled string goes through [`escape::markdown`](super::escape::markdown) and is
+//! never placed at the start of a line, so a hostile cookie name or excerpt can neither break a
+//! table row nor inject links, images, HTML or mentions into the ticket.
+
+use super::describe::{
+    acceptance, kind_label, lifetime, open_count, policy_line, service_name, short_list, subject,
+    yes_no, yes_no_unknown, SEVERITIES,
+};
+use super::escape::markdown as esc;
+use super::model::Report;
+use std::fmt::Write as _;
+
+/// Table rows beyond this are summarised ("… and N more"); the JSON report has them all.
+pub const MAX_ROWS: usize = 200;
+
+fn row(out: &mut String, cells: &[String]) {
+    let _ = writeln!(out, "| {} |", cells.join(" | "));
+}
+
+fn header(out: &mut String, names: &[&str]) {
+    let _ = writeln!(out, "| {} |", names.join(" | "));
+    let _ = writeln!(out, "|{}", names.iter().map(|_| "---|").collect::<String>());
+}
+
+fn more(out: &mut String, total: usize) {
+    if total > MAX_ROWS {
+        let _ = writeln!(
+            out,
+            "\n_… and {} more rows (see the JSON report)._",
+            total - MAX_ROWS
+        );
+    }
+}
+
+fn escaped_list(items: &[String], max: usize) -> String {
+    esc(&short_list(items, max))
+}
+
+/// The whole report as Markdown.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Privacy inventory: {}\n", esc(&report.target));
+    let _ = writeln!(
+        out,
+        "Scanned by {} {} in {} mode, started {} ({} ms), {} pages.  ",
+        esc(&report.tool.name),
+        esc(&report.tool.version),
+        esc(&report.mode),
+        esc(&report.started_at),
+        report.duration_ms,
+        report.pages.len()
+    );
+    let _ = writeln!(out, "Privacy policy: {}\n", esc(&policy_line(report)));
+
+    summary(&mut out, report);
+    findings(&mut out, report);
+    disclosed(&mut out, report);
+    cookies(&mut out, report);
+    third_parties(&mut out, report);
+    errors(&mut out, report);
+    out
+}
+
+fn summary(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Summary\n");
+    header(
+        out,
+        &[
+            "High",
+            "Medium",
+            "Low",
+            "Info",
+            "Services",
+            "Disclosed",
+            "Third-party hosts",
+            "Cookies",
+            "Errors",
+        ],
+    );
+    let mut cells: Vec<String> = SEVERITIES
+        .iter()
+        .map(|s| open_count(report, s).to_string())
+        .collect();
+    cells.extend([
+        report.services.len().to_string(),
+        report.disclosed.len().to_string(),
+        report.third_parties.len().to_string(),
+        report.cookies.len().to_string(),
+        report.errors.len().to_string(),
+    ]);
+    row(out, &cells);
+    out.push('\n');
+}
+
+fn findings(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Findings\n");
+    if report.findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "No findings: every observed service is named in the privacy policy.\n"
+        );
+        return;
+    }
+    header(
+        out,
+        &[
+            "Severity",
+            "Kind",
+            "Service",
+            "Hosts",
+            "Cookies",
+            "Pages",
+            "Evidence",
+            "What to do",
+        ],
+    );
+    for f in report.findings.iter().take(MAX_ROWS) {
+        let mut todo = esc(&f.message);
+        let note = acceptance(f);
+        if !note.is_empty() {
+            todo = format!("{todo} **{}**", esc(&note));
+        }
+        row(
+            out,
+            &[
+                format!("**{}**", esc(&f.severity)),
+                esc(&kind_label(&f.kind)),
+                esc(&subject(report, f)),
+                escaped_list(&f.hosts, 5),
+                escaped_list(&f.cookies, 5),
+                f.pages.len().to_string(),
+                esc(&f.evidence),
+                todo,
+            ],
+        );
+    }
+    more(out, report.findings.len());
+    out.push('\n');
+}
+
+fn disclosed(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Disclosed services\n");
+    if report.disclosed.is_empty() {
+        let _ = writeln!(out, "None.\n");
+        return;
+    }
+    for d in report.disclosed.iter().take(MAX_ROWS) {
+        let section = if d.declaration.section.is_empty() {
+            String::new()
+        } else {
+            format!(", section “{}”", esc(&d.declaration.section))
+        };
+        let _ = writeln!(
+            out,
+            "- **{}** ({}), named as “{}”{section}:",
+            esc(&service_name(report, &d.service)),
+            escaped_list(&d.hosts, 5),
+            esc(&d.declaration.name),
+        );
+        let _ = writeln!(out, "  > “{}”", esc(d.declaration.excerpt.trim()));
+    }
+    more(out, report.disclosed.len());
+    out.push('\n');
+}
+
+fn cookies(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Cookies\n");
+    if report.cookies.is_empty() {
+        let _ = writeln!(out, "None.\n");
+        return;
+    }
+    header(
+        out,
+        &[
+            "Name",
+            "Domain",
+            "Party",
+            "Lifetime",
+            "Service",
+            "Before consent",
+            "Set by",
+            "Secure",
+            "HttpOnly",
+            "SameSite",
+            "Pages",
+        ],
+    );
+    for c in report.cookies.iter().take(MAX_ROWS) {
+        row(
+            out,
+            &[
+                esc(&c.name),
+                esc(&c.domain),
+                esc(&c.party),
+                esc(&lifetime(c)),
+                esc(&c
+                    .service
+                    .as_deref()
+                    .map(|s| service_name(report, s))
+                    .unwrap_or_default()),
+                yes_no(c.before_consent).into(),
+                esc(&c.set_by),
+                yes_no(c.secure).into(),
+                yes_no(c.http_only).into(),
+                esc(c.same_site.as_deref().unwrap_or("—")),
+                c.pages.len().to_string(),
+            ],
+        );
+    }
+    more(out, report.cookies.len());
+    out.push('\n');
+}
+
+fn third_parties(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Third parties\n");
+    if report.third_parties.is_empty() {
+        let _ = writeln!(out, "None.\n");
+        return;
+    }
+    header(
+        out,
+        &[
+            "Host",
+            "Service",
+            "Company",
+            "Types",
+            "Pages",
+            "Consent-gated",
+            "Before consent",
+            "Loaded",
+        ],
+    );
+    for t in report.third_parties.iter().take(MAX_ROWS) {
+        row(
+            out,
+            &[
+                esc(&t.host),
+                esc(&t
+                    .service
+                    .as_deref()
+                    .map(|s| service_name(report, s))
+                    .unwrap_or_else(|| "unattributed".into())),
+                esc(t.company.as_deref().unwrap_or("—")),
+                escaped_list(&t.resource_types, 6),
+                t.pages.len().to_string(),
+                yes_no(t.consent_gated).into(),
+                yes_no(t.before_consent).into(),
+                yes_no(t.loaded).into(),
+            ],
+        );
+    }
+    more(out, report.third_parties.len());
+    out.push('\n');
+    if report.consent.cmp.is_some() || !report.consent.phases.is_empty() {
+        let c = &report.consent;
+        let _ = writeln!(
+            out,
+            "Consent manager: {}; phases: {}; accept clicked: {}; reject clicked: {}.\n",
+            esc(c.cmp.as_deref().unwrap_or("none detected")),
+            esc(&c.phases.join(", ")),
+            yes_no_unknown(c.accept_clicked),
+            yes_no_unknown(c.reject_clicked)
+        );
+    }
+}
+
+fn errors(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Errors\n");
+    if report.errors.is_empty() {
+        let _ = writeln!(out, "None.");
+        return;
+    }
+    header(out, &["URL", "Kind", "Message"]);
+    for e in report.errors.iter().take(MAX_ROWS) {
+        row(out, &[esc(&e.url), esc(&e.kind), esc(&e.message)]);
+    }
+    more(out, report.errors.len());
+}
