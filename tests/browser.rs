@@ -31,7 +31,6 @@ fn browser_scan() -> &'static ScanResult {
             .scan(START)
             .args(&[
                 "--browser",
-                "--insecure",
                 "--page-timeout",
                 "5",
                 "--max-pages",
@@ -40,7 +39,8 @@ fn browser_scan() -> &'static ScanResult {
                 "2",
             ])
             .run();
-        r.expect_code(0);
+        // 1: the fixture's Meta Pixel loads before consent (a high finding).
+        r.expect_code_in(&[0, 1]);
         r
     })
 }
@@ -48,11 +48,8 @@ fn browser_scan() -> &'static ScanResult {
 fn static_scan() -> &'static ScanResult {
     static SCAN: OnceLock<ScanResult> = OnceLock::new();
     SCAN.get_or_init(|| {
-        let r = site()
-            .scan(START)
-            .args(&["--insecure", "--max-pages", "3"])
-            .run();
-        r.expect_code(0);
+        let r = site().scan(START).args(&["--max-pages", "3"]).run();
+        r.expect_code_in(&[0, 1]);
         r
     })
 }
@@ -457,7 +454,7 @@ fn wait_exit(child: &mut std::process::Child, limit: Duration) -> Option<i32> {
 fn browser_and_profile_are_gone_after_a_scan() {
     let mut run = isolated_scan(START);
     let code = wait_exit(&mut run.child, Duration::from_secs(60));
-    assert_eq!(code, Some(0));
+    assert!(matches!(code, Some(0 | 1)), "{code:?}");
     assert!(run.tmp.path().join("report.json").is_file());
     let dir = run.tmp.path().to_path_buf();
     assert!(

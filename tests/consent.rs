@@ -36,7 +36,6 @@ fn run_scan(host: &str) -> ScanResult {
         .scan(&format!("http://{host}/"))
         .args(&[
             "--browser",
-            "--insecure",
             "--consent",
             "both",
             "--page-timeout",
@@ -156,43 +155,78 @@ fn complianz_gates_its_tracker() {
     );
 }
 
+/// Findings of `kind` as (service, hosts, cookies).
+fn findings(r: &ScanResult, kind: &str) -> Vec<(Option<String>, Vec<String>, Vec<String>)> {
+    r.report()
+        .findings
+        .iter()
+        .filter(|f| f.kind == kind)
+        .map(|f| (f.service.clone(), f.hosts.clone(), f.cookies.clone()))
+        .collect()
+}
+
 #[test]
-fn tracker_loading_before_consent_is_marked_before_consent() {
+fn tracker_loading_before_consent_is_marked_and_reported() {
     let r = scan("www.early-shop.test");
     let rep = r.report();
     let ctx = r.context();
     assert_eq!(rep.consent.cmp.as_deref(), Some("cookiebot"), "{ctx}");
-    let early = r
-        .third_party("early.pre-tracker.test")
-        .expect("early tracker");
-    assert!(early.before_consent, "{early:?}");
+    let ga = r.third_party("www.google-analytics.com").expect("GA");
+    assert!(ga.before_consent, "{ga:?}");
     // It loads whatever the visitor chooses.
-    assert_eq!(early.phases, ALL_PHASES, "{early:?}");
-    let c = r.cookie("_pre_trk").expect("early tracker cookie");
+    assert_eq!(ga.phases, ALL_PHASES, "{ga:?}");
+    let c = r.cookie("_ga").expect("_ga set by the ungated tag");
     assert!(c.before_consent, "{c:?}");
     assert_eq!(c.phases, ALL_PHASES, "{c:?}");
     // The properly gated tag on the same page waits for "accept".
     let gated = r.third_party("late.pre-gated.test").expect("gated tracker");
     assert!(!gated.before_consent);
     assert_eq!(gated.phases, vec!["after_accept"]);
+    // Reconcile turns the browser's before-consent phase into a finding.
+    let before = findings(r, "tracking_before_consent");
+    assert!(
+        before.iter().any(
+            |(svc, hosts, cookies)| svc.as_deref() == Some("google-analytics")
+                && hosts.contains(&"www.google-analytics.com".to_string())
+                && cookies.contains(&"_ga".to_string())
+        ),
+        "{before:?}{ctx}"
+    );
+    // …and because it also loads after "reject all".
+    let after = findings(r, "tracking_after_reject");
+    assert!(
+        after
+            .iter()
+            .any(|(svc, _, _)| svc.as_deref() == Some("google-analytics")),
+        "{after:?}"
+    );
 }
 
 #[test]
-fn tracker_that_keeps_loading_after_reject_shows_the_after_reject_phase() {
+fn tracker_that_keeps_loading_after_reject_is_reported() {
     let r = scan("www.sticky-shop.test");
     let rep = r.report();
     let ctx = r.context();
     assert_eq!(rep.consent.cmp.as_deref(), Some("onetrust"), "{ctx}");
     assert_eq!(rep.consent.reject_clicked, Some(true), "{ctx}");
-    let sticky = r
-        .third_party("sticky.rej-tracker.test")
-        .expect("sticky tracker");
-    assert!(!sticky.before_consent);
-    assert_eq!(sticky.phases, vec!["after_reject"], "{sticky:?}");
-    let c = r.cookie("_rej_trk").expect("cookie set after reject");
+    let fb = r
+        .third_party("connect.facebook.net")
+        .expect("pixel after reject");
+    assert!(!fb.before_consent);
+    assert_eq!(fb.phases, vec!["after_reject"], "{fb:?}");
+    let c = r.cookie("_fbp").expect("cookie set after reject");
     assert_eq!(c.phases, vec!["after_reject"], "{c:?}");
     let ok = r.third_party("ok.rej-gated.test").expect("gated tracker");
     assert_eq!(ok.phases, vec!["after_accept"], "{ok:?}");
+    let after = findings(r, "tracking_after_reject");
+    assert!(
+        after.iter().any(
+            |(_, hosts, cookies)| hosts.contains(&"connect.facebook.net".to_string())
+                && cookies.contains(&"_fbp".to_string())
+        ),
+        "{after:?}{ctx}"
+    );
+    assert!(findings(r, "tracking_before_consent").is_empty(), "{ctx}");
 }
 
 #[test]
@@ -243,19 +277,31 @@ fn cmp_declares_a_service_the_policy_does_not_name() {
     ))
     .expect("fixture policy");
     assert!(served.contains("Google Analytics") && !served.contains("Hotjar"));
-    // Until the policy reader lands on this branch the policy may be empty; once it reads the
-    // policy, Hotjar must not be among its declarations while Google Analytics is.
-    if !rep.policy.urls.is_empty() {
-        let names: Vec<String> = rep
-            .policy
-            .declarations
+    // The CMP's list, cross-checked against the policy that was read.
+    assert!(
+        !rep.policy.urls.is_empty(),
+        "policy not found{}",
+        r.context()
+    );
+    let mark = |name: &str| {
+        rep.consent
+            .cmp_services
             .iter()
-            .map(|d| d.name.to_lowercase())
-            .collect();
-        assert!(!names.iter().any(|n| n.contains("hotjar")), "{names:?}");
-        assert!(
-            names.iter().any(|n| n.contains("google analytics")),
-            "{names:?}"
-        );
-    }
+            .find(|s| s.name == name)
+            .map(|s| (s.service.clone(), s.in_policy))
+    };
+    assert_eq!(mark("Hotjar"), Some((Some("hotjar".into()), false)));
+    assert_eq!(
+        mark("Google Analytics").map(|m| m.1),
+        Some(true),
+        "{:?}",
+        rep.consent.cmp_services
+    );
+    let gap = findings(r, "cmp_service_not_in_policy");
+    assert!(
+        gap.iter()
+            .any(|(svc, _, _)| svc.as_deref() == Some("hotjar")),
+        "{gap:?}{}",
+        r.context()
+    );
 }
