@@ -12,6 +12,7 @@ work=$(mktemp -d)
 trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 python3 "$here/bench/gen_site.py" "$work/site" "$pages" >/dev/null
+chmod -R a+rX "$work"   # nginx workers run as an unprivileged user
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$work/nginx.conf" <<NGINX
 worker_processes 1;
@@ -54,4 +55,6 @@ wall, user, sys_, rss = re.findall(r"[\d.]+", open(sys.argv[2]).read())[:4]
 n = r["summary"]["pages"]
 print(f"pages crawled: {n}  third-party hosts: {r['summary']['third_party_hosts']}  errors: {r['summary']['errors']}")
 print(f"throughput: {n/float(wall):.0f} pages/s   CPU: {float(user)+float(sys_):.2f} s   peak RSS: {int(rss)/1024:.0f} MB")
+for e in r["errors"][:3]:
+    print("  error:", e["kind"], e["url"], e["message"][:160])
 PY

@@ -61,6 +61,27 @@ fn bench(c: &mut Criterion) {
     group.bench_function(format!("extract_html {} bytes", html.len()), |b| {
         b.iter(|| extract_html(black_box(&html), black_box(&base)))
     });
+    // Baseline: what a links-only crawler pays for the same page (lol_html, one selector).
+    group.bench_function("links_only_baseline", |b| {
+        b.iter(|| {
+            let mut links = Vec::new();
+            let mut rw = lol_html::HtmlRewriter::new(
+                lol_html::Settings {
+                    element_content_handlers: vec![lol_html::element!("a[href]", |el| {
+                        if let Some(h) = el.get_attribute("href") {
+                            links.extend(base.join(&h).ok());
+                        }
+                        Ok(())
+                    })],
+                    ..lol_html::Settings::new()
+                },
+                |_: &[u8]| {},
+            );
+            let _ = rw.write(black_box(html.as_bytes()));
+            let _ = rw.end();
+            links
+        })
+    });
     let css = "@import url(https://fonts.googleapis.com/css2?family=Inter);\n".to_string()
         + &".c{background:url(/i.png)} /* c */ @font-face{src:url(/f.woff2)}\n".repeat(300);
     group.throughput(Throughput::Bytes(css.len() as u64));

@@ -56,6 +56,10 @@ pub async fn scan(
         },
     };
     let start_failed = obs.start_failed;
+    let consent = obs
+        .consent
+        .take()
+        .unwrap_or_else(|| consent_from_markup(&obs.cmp_markers, &services));
 
     let mut report = Report {
         schema_version: SCHEMA_VERSION.to_string(),
@@ -86,7 +90,7 @@ pub async fn scan(
         services,
         policy,
         errors: obs.errors,
-        consent: obs.consent.unwrap_or_default(),
+        consent,
         ..Default::default()
     };
     reconcile::reconcile(&mut report, catalog);
@@ -104,6 +108,53 @@ pub async fn scan(
         report,
         start_failed,
     })
+}
+
+/// Static mode cannot click: the consent section says which consent manager the markup and the
+/// loaded scripts show (a consent-category service, else a CMP's data attribute), and that only
+/// the pre-consent state was seen.
+fn consent_from_markup(
+    markers: &std::collections::BTreeSet<String>,
+    services: &[report::model::ServiceUse],
+) -> report::model::Consent {
+    const BY_MARKER: &[(&str, &str)] = &[
+        ("data-cookieconsent", "cookiebot"),
+        ("data-usercentrics", "usercentrics"),
+        ("data-borlabs-cookie", "borlabs-cookie"),
+        ("data-cmp-ab", "consentmanager"),
+        ("cmplz", "complianz"),
+        ("optanon-category", "onetrust"),
+    ];
+    let by_service = services
+        .iter()
+        .find(|s| s.categories.iter().any(|c| c == "consent"))
+        .map(|s| {
+            let how = match s.hosts.first() {
+                Some(h) => format!("static markup: consent manager script from {h}"),
+                None => format!("static markup: {} ({})", s.name, s.matched_by.join(", ")),
+            };
+            (s.id.clone(), how)
+        });
+    let by_marker = || {
+        markers.iter().find_map(|m| {
+            BY_MARKER
+                .iter()
+                .find(|(k, _)| m.starts_with(k))
+                .map(|(_, id)| {
+                    (
+                        id.to_string(),
+                        format!("static markup: gating attribute {m}"),
+                    )
+                })
+        })
+    };
+    let found = by_service.or_else(by_marker);
+    report::model::Consent {
+        cmp: found.as_ref().map(|f| f.0.clone()),
+        detected_by: found.map(|f| f.1),
+        phases: vec![observe::Phase::BeforeConsent.as_str().to_string()],
+        ..Default::default()
+    }
 }
 
 /// Current UTC time, RFC 3339, second precision.

@@ -457,3 +457,87 @@ fn ungated_scripts_of_non_trackers_are_not_tracking() {
     assert!(kind_of(&r, "statuspal", "tracking_before_consent").is_none());
     assert!(kind_of(&r, "statuspal", "undisclosed_service").is_some());
 }
+
+#[test]
+fn trackers_still_active_after_reject_are_findings() {
+    let mut r = observed();
+    r.mode = "browser".into();
+    r.consent.phases = vec![
+        "before_consent".into(),
+        "after_accept".into(),
+        "after_reject".into(),
+    ];
+    r.consent.reject_clicked = Some(true);
+    for tp in &mut r.third_parties {
+        tp.phases = if tp.host == "static.hotjar.com" {
+            vec!["after_accept".into(), "after_reject".into()]
+        } else {
+            vec!["after_accept".into()]
+        };
+    }
+    reconcile(&mut r, &catalog());
+    let hj =
+        kind_of(&r, "hotjar", "tracking_after_reject").expect("hotjar still loads after reject");
+    assert_eq!(hj.severity, "high");
+    assert_eq!(hj.hosts, vec!["static.hotjar.com"]);
+    assert!(hj.evidence.contains("reject all"), "{}", hj.evidence);
+    assert!(kind_of(&r, "google-tag-manager", "tracking_after_reject").is_none());
+
+    // Without an after-reject phase nothing can be said.
+    r.consent.phases.pop();
+    reconcile(&mut r, &catalog());
+    assert!(kind_of(&r, "hotjar", "tracking_after_reject").is_none());
+}
+
+#[test]
+fn cmp_services_are_cross_checked_against_policy_and_observations() {
+    use privacy_inventory::report::model::CmpService;
+    let mut r = observed();
+    r.policy.declarations = vec![decl("Vimeo", Some("vimeo"), None, "service")];
+    r.consent.cmp = Some("usercentrics".into());
+    r.consent.cmp_services = ["Vimeo", "YouTube", "Hotjar", "Acme Widgets"]
+        .iter()
+        .map(|n| CmpService {
+            name: n.to_string(),
+            ..Default::default()
+        })
+        .collect();
+    reconcile(&mut r, &catalog());
+    let by_name = |n: &str| {
+        r.consent
+            .cmp_services
+            .iter()
+            .find(|c| c.name == n)
+            .unwrap()
+            .clone()
+    };
+    let vimeo = by_name("Vimeo");
+    assert_eq!(
+        (vimeo.service.as_deref(), vimeo.in_policy, vimeo.observed),
+        (Some("vimeo"), true, true)
+    );
+    let hotjar = by_name("Hotjar");
+    assert_eq!(
+        (hotjar.service.as_deref(), hotjar.in_policy, hotjar.observed),
+        (Some("hotjar"), false, true)
+    );
+    assert!(by_name("Acme Widgets").service.is_none());
+    let gaps: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.kind == "cmp_service_not_in_policy")
+        .collect();
+    // Vimeo is in the policy; Hotjar and YouTube are observed (their own findings cover them).
+    let named: Vec<String> = gaps.iter().map(|f| f.evidence.clone()).collect();
+    assert!(
+        named.iter().any(|e| e.contains("\"Acme Widgets\"")),
+        "{named:?}"
+    );
+    assert!(
+        !named
+            .iter()
+            .any(|e| e.contains("\"Vimeo\"") || e.contains("\"Hotjar\"")),
+        "{named:?}"
+    );
+    assert!(gaps.iter().all(|f| f.severity == "medium"));
+}

@@ -46,6 +46,7 @@ struct CookieAcc {
     cookie: Cookie,
     pages: BTreeSet<Arc<str>>,
     before_consent: bool,
+    phases: BTreeSet<Phase>,
 }
 
 #[derive(Debug)]
@@ -58,6 +59,7 @@ struct HostAcc {
     all_gated: bool,
     loaded: bool,
     before_consent: bool,
+    phases: BTreeSet<Phase>,
 }
 
 #[derive(Debug)]
@@ -217,12 +219,14 @@ impl Collector {
                         cookie,
                         pages,
                         before_consent: before,
+                        phases: BTreeSet::from([phase]),
                     },
                 );
             }
             Some(acc) => {
                 acc.pages.extend(pages);
                 acc.before_consent |= before;
+                acc.phases.insert(phase);
                 // Keep the attributes of the first setter in sort order, whatever the crawl order.
                 if representative(&cookie) < representative(&acc.cookie) {
                     acc.cookie = cookie;
@@ -256,6 +260,7 @@ impl Collector {
             all_gated: true,
             loaded: false,
             before_consent: false,
+            phases: BTreeSet::new(),
         });
         acc.types.insert(r.resource_type);
         if !acc.pages.contains(page) {
@@ -272,6 +277,9 @@ impl Collector {
         acc.all_gated &= r.consent_gated;
         acc.loaded |= loaded;
         acc.before_consent |= loaded && phase == Phase::BeforeConsent;
+        if loaded {
+            acc.phases.insert(phase);
+        }
     }
 
     fn add_script(&mut self, page: &Arc<str>, s: ScriptRef) {
@@ -309,6 +317,7 @@ impl Collector {
             .map(|acc| Cookie {
                 pages: strings(acc.pages),
                 before_consent: acc.before_consent,
+                phases: acc.phases.iter().map(|p| p.as_str().to_string()).collect(),
                 ..acc.cookie
             })
             .collect();
@@ -323,6 +332,7 @@ impl Collector {
                 request_count: acc.urls.len(),
                 consent_gated: acc.all_gated,
                 before_consent: acc.before_consent,
+                phases: acc.phases.iter().map(|p| p.as_str().to_string()).collect(),
                 loaded: acc.loaded,
                 sample_urls: acc.samples.into_iter().collect(),
                 ..Default::default()

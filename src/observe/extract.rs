@@ -24,9 +24,12 @@ pub use state::{MAX_LINKS, MAX_POLICY_LINKS, MAX_REFERENCES, MAX_SCRIPTS, MAX_ST
 
 use super::PageExtract;
 use elements::{Attrs, InlineBody};
-use lol_html::html_content::Element;
-use lol_html::{element, text, HtmlRewriter, MemorySettings, Settings};
+use lol_html::html_content::{Element, TextChunk};
+use lol_html::{
+    ElementContentHandlers, HandlerResult, HtmlRewriter, MemorySettings, Selector, Settings,
+};
 use state::State;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 use url::Url;
@@ -63,7 +66,21 @@ fn pass(html: &str, base: &Url, noscript: bool) -> PageExtract {
     done.finish()
 }
 
+/// The selectors every pass uses, parsed once per thread (lol_html selectors are not `Sync`).
+const SELECTORS: [&str; 6] = ["*", "title", "script", "style", "noscript", "a"];
+
+thread_local! {
+    static PARSED: Vec<Selector> = SELECTORS
+        .iter()
+        .map(|s| s.parse().expect("constant selector parses"))
+        .collect();
+}
+
 fn run(html: &str, state: &Shared) {
+    PARSED.with(|selectors| run_with(html, state, selectors));
+}
+
+fn run_with(html: &str, state: &Shared, sel: &[Selector]) {
     let (s_el, s_title, s_script, s_style, s_noscript, s_a) = (
         Rc::clone(state),
         Rc::clone(state),
@@ -72,44 +89,69 @@ fn run(html: &str, state: &Shared) {
         Rc::clone(state),
         Rc::clone(state),
     );
+    let text = |i: usize, h: Box<dyn FnMut(&mut TextChunk) -> HandlerResult>| {
+        (
+            Cow::Borrowed(&sel[i]),
+            ElementContentHandlers::default().text(h),
+        )
+    };
+    let on_el: Box<dyn FnMut(&mut Element) -> HandlerResult> = Box::new(move |el| {
+        on_element(&s_el, el);
+        Ok(())
+    });
     let mut rewriter = HtmlRewriter::new(
         Settings {
             element_content_handlers: vec![
-                element!("*", move |el| {
-                    on_element(&s_el, el);
-                    Ok(())
-                }),
-                text!("title", move |t| {
-                    let mut st = s_title.borrow_mut();
-                    if st.template_depth == 0 {
-                        st.title_text(t.as_str(), t.last_in_text_node());
-                    }
-                    Ok(())
-                }),
-                text!("script", move |t| {
-                    s_script
-                        .borrow_mut()
-                        .script_text(t.as_str(), t.last_in_text_node());
-                    Ok(())
-                }),
-                text!("style", move |t| {
-                    s_style
-                        .borrow_mut()
-                        .style_text(t.as_str(), t.last_in_text_node());
-                    Ok(())
-                }),
-                text!("noscript", move |t| {
-                    let mut st = s_noscript.borrow_mut();
-                    if let Some(body) = st.noscript_text(t.as_str(), t.last_in_text_node()) {
-                        let inner = pass(&body, &st.base.clone(), true);
-                        st.merge(inner);
-                    }
-                    Ok(())
-                }),
-                text!("a", move |t| {
-                    s_a.borrow_mut().anchor_text(t.as_str());
-                    Ok(())
-                }),
+                (
+                    Cow::Borrowed(&sel[0]),
+                    ElementContentHandlers::default().element(on_el),
+                ),
+                text(
+                    1,
+                    Box::new(move |t| {
+                        let mut st = s_title.borrow_mut();
+                        if st.template_depth == 0 {
+                            st.title_text(t.as_str(), t.last_in_text_node());
+                        }
+                        Ok(())
+                    }),
+                ),
+                text(
+                    2,
+                    Box::new(move |t| {
+                        s_script
+                            .borrow_mut()
+                            .script_text(t.as_str(), t.last_in_text_node());
+                        Ok(())
+                    }),
+                ),
+                text(
+                    3,
+                    Box::new(move |t| {
+                        s_style
+                            .borrow_mut()
+                            .style_text(t.as_str(), t.last_in_text_node());
+                        Ok(())
+                    }),
+                ),
+                text(
+                    4,
+                    Box::new(move |t| {
+                        let mut st = s_noscript.borrow_mut();
+                        if let Some(body) = st.noscript_text(t.as_str(), t.last_in_text_node()) {
+                            let inner = pass(&body, &st.base.clone(), true);
+                            st.merge(inner);
+                        }
+                        Ok(())
+                    }),
+                ),
+                text(
+                    5,
+                    Box::new(move |t| {
+                        s_a.borrow_mut().anchor_text(t.as_str());
+                        Ok(())
+                    }),
+                ),
             ],
             memory_settings: MemorySettings {
                 max_allowed_memory_usage: REWRITER_MEMORY,
@@ -140,7 +182,9 @@ fn on_element(shared: &Shared, el: &mut Element) {
             Ok(())
         }));
         if closes.is_ok() {
-            shared.borrow_mut().template_depth += 1;
+            let mut st = shared.borrow_mut();
+            st.template_depth += 1;
+            st.script = None;
         }
         return;
     }
@@ -149,9 +193,9 @@ fn on_element(shared: &Shared, el: &mut Element) {
         return;
     }
     match tag.as_str() {
-        "a" | "area" => {
+        "a" | "area" => 'anchor: {
             let Some(url) = el.get_attribute("href").and_then(|h| st.resolve(&h)) else {
-                return;
+                break 'anchor;
             };
             st.add_link(url.clone());
             if tag == "area" {
@@ -161,7 +205,7 @@ fn on_element(shared: &Shared, el: &mut Element) {
                     super::entities::Context::Attribute,
                 ));
                 st.policy_candidate(url, alt);
-                return;
+                break 'anchor;
             }
             let label = el
                 .get_attribute("aria-label")

@@ -5,6 +5,8 @@
 //! folded (lowercase, diacritics stripped, `ß` → `ss`, `ł` → `l`) before matching, so
 //! `PRYWATNOŚCI`, `Confidentialite` and `Datenschutzerkl&auml;rung` all match.
 
+use aho_corasick::AhoCorasick;
+use std::sync::LazyLock;
 use unicode_normalization::UnicodeNormalization;
 use url::Url;
 
@@ -65,17 +67,24 @@ const PATH_KEYWORDS: &[&str] = &[
 /// Whether an anchor with this (whitespace-normalised) text and target looks like a privacy
 /// policy link.
 pub fn looks_like_policy(text: &str, url: &Url) -> bool {
-    let text = fold(text);
-    if TEXT_KEYWORDS.iter().any(|k| text.contains(k)) {
-        return true;
-    }
-    let path = percent_decode(url.path());
-    let path = fold(&path);
-    PATH_KEYWORDS.iter().any(|k| path.contains(k))
+    // One automaton per keyword list: every anchor on every page is checked.
+    static TEXT: LazyLock<Option<AhoCorasick>> =
+        LazyLock::new(|| AhoCorasick::new(TEXT_KEYWORDS).ok());
+    static PATH: LazyLock<Option<AhoCorasick>> =
+        LazyLock::new(|| AhoCorasick::new(PATH_KEYWORDS).ok());
+    let found = |ac: &Option<AhoCorasick>, keywords: &[&str], haystack: &str| match ac {
+        Some(ac) => ac.is_match(haystack),
+        None => keywords.iter().any(|k| haystack.contains(k)),
+    };
+    found(&TEXT, TEXT_KEYWORDS, &fold(text))
+        || found(&PATH, PATH_KEYWORDS, &fold(&percent_decode(url.path())))
 }
 
 /// Lowercase, strip combining marks after NFD, and map the letters NFD does not decompose.
 pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.nfd() {
         if is_combining_mark(c) {

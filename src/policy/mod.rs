@@ -1,19 +1,28 @@
 //! The privacy policy: discover it, extract its text (HTML, PDF, plain text), find the services
 //! and companies it declares.
+//!
+//! Public API:
+//! - [`read_for_site`]: the scan's policy stage (`--policy` sources, else discovery from crawled
+//!   links, else well-known paths). Never fails: problems go into `Policy.error`.
+//! - [`read_sources`]: read given URLs/files as one policy (the `policy` subcommand).
+//! - [`analyze_text`]: declarations of a [`PolicyText`] against a catalog (pure, no I/O).
+//! - Readers: [`html::parse_html`], [`plain::parse_plain`], [`pdf::extract_text`].
 
-use crate::catalog::Catalog;
-use crate::config::ScanConfig;
-use crate::crawl::Fetcher;
-use crate::observe::Observations;
-use crate::report::model::Policy;
+pub mod analyze;
+pub mod discover;
+pub mod fold;
+pub mod html;
+mod html_stream;
+pub mod language;
+pub mod lexicon;
+pub mod matcher;
+pub mod negation;
+pub mod pdf;
+pub mod plain;
+pub mod provider;
+pub mod source;
+pub mod text;
 
-/// Find and read the policy for a scanned site (`--policy` first, then discovery).
-pub async fn read_for_site(
-    config: &ScanConfig,
-    obs: &Observations,
-    fetcher: &Fetcher,
-    catalog: &Catalog,
-) -> Policy {
-    let _ = (config, obs, fetcher, catalog);
-    Policy::default()
-}
+pub use analyze::{analyze_text, analyze_with};
+pub use source::{read_for_site, read_sources};
+pub use text::{Block, BlockKind, PolicyText};

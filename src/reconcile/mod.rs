@@ -13,6 +13,7 @@
 //! First-party (self-hosted) services never become findings. Negated declarations disclose
 //! nothing. The result is sorted, so two runs on the same report give the same findings.
 
+mod cmp;
 mod disclosure;
 mod evidence;
 mod rules;
@@ -47,6 +48,7 @@ pub fn reconcile(report: &mut Report, catalog: &Catalog) {
         }
         if !svc.first_party {
             findings.extend(rules::tracking_before_consent(report, svc));
+            findings.extend(rules::tracking_after_reject(report, svc));
         }
     }
 
@@ -75,11 +77,15 @@ pub fn reconcile(report: &mut Report, catalog: &Catalog) {
         findings.push(rules::declared_not_observed(report, catalog, id, d));
     }
 
+    let (cmp_findings, cmp_marks) = cmp::cross_check(report, catalog, &declared);
+    findings.extend(cmp_findings);
+
     sort_findings(&mut findings);
     disclosed.sort_by(|a, b| (&a.service, &a.hosts).cmp(&(&b.service, &b.hosts)));
     disclosed.dedup();
     report.findings = findings;
     report.disclosed = disclosed;
+    cmp::apply(report, cmp_marks);
 }
 
 /// Sort by (severity rank desc, kind, service, hosts, evidence): the report contract's order.

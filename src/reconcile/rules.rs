@@ -219,6 +219,73 @@ pub fn tracking_before_consent(report: &Report, svc: &ServiceUse) -> Option<Find
     })
 }
 
+/// `tracking_after_reject` (browser mode with an after-reject phase): a tracker that the browser
+/// still contacted, or that still set cookies, after the visitor clicked "reject all".
+pub fn tracking_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
+    const PHASE: &str = "after_reject";
+    if !severity::is_tracker(&svc.categories) || !report.consent.phases.iter().any(|p| p == PHASE) {
+        return None;
+    }
+    let hosts: Vec<String> = report
+        .third_parties
+        .iter()
+        .filter(|t| t.loaded && t.phases.iter().any(|p| p == PHASE) && svc.hosts.contains(&t.host))
+        .map(|t| t.host.clone())
+        .collect();
+    let cookies: Vec<String> = report
+        .cookies
+        .iter()
+        .filter(|c| {
+            c.phases.iter().any(|p| p == PHASE)
+                && !c.deletion
+                && c.service.as_deref() == Some(svc.id.as_str())
+        })
+        .map(|c| c.name.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if hosts.is_empty() && cookies.is_empty() {
+        return None;
+    }
+    let pages = cap_pages(
+        report
+            .third_parties
+            .iter()
+            .filter(|t| hosts.contains(&t.host))
+            .flat_map(|t| t.pages.iter().cloned()),
+    );
+    let mut what = Vec::new();
+    if !hosts.is_empty() {
+        what.push(format!("contacted {}", list(&hosts, 3)));
+    }
+    if !cookies.is_empty() {
+        what.push(format!(
+            "set cookie{} {}",
+            plural(cookies.len()),
+            list(&cookies, 3)
+        ));
+    }
+    let how = match report.consent.reject_clicked {
+        Some(true) => "after \"reject all\" was clicked",
+        _ => "in the reject phase (no reject button could be clicked)",
+    };
+    Some(Finding {
+        kind: "tracking_after_reject".into(),
+        severity: "high".into(),
+        service: Some(svc.id.clone()),
+        company: opt(&svc.company),
+        hosts,
+        cookies,
+        pages,
+        evidence: format!("{} ({}) {} {how} (observed in the browser).", svc.name, svc.company, what.join(" and ")),
+        message: format!(
+            "{} must not run when the visitor rejects: fix the consent manager's configuration for it and scan again.",
+            svc.name
+        ),
+        accepted: None,
+    })
+}
+
 /// Third-party hosts without a catalog service, grouped by registrable domain.
 pub struct HostGroup {
     /// Registrable domain.

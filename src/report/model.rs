@@ -169,6 +169,9 @@ pub struct Cookie {
     pub pages: Vec<String>,
     /// Observed before any consent was given.
     pub before_consent: bool,
+    /// Consent phases in which it was set ("before_consent", "after_accept", "after_reject").
+    #[serde(default)]
+    pub phases: Vec<String>,
     /// Browser mode: whether the browser stored it (null in static mode).
     pub stored: Option<bool>,
     /// Browser mode: why the browser refused it.
@@ -202,6 +205,9 @@ pub struct ThirdParty {
     pub consent_gated: bool,
     /// Contacted before any consent was given.
     pub before_consent: bool,
+    /// Consent phases in which something was loaded from it.
+    #[serde(default)]
+    pub phases: Vec<String>,
     /// false: only referenced (form action, preconnect, link), never loaded by itself.
     pub loaded: bool,
     /// A few example URLs (at most 5, sorted).
@@ -376,6 +382,12 @@ pub struct CmpService {
     pub name: String,
     /// Catalog id when recognised.
     pub service: Option<String>,
+    /// The privacy policy names it (service, family or host; not negated).
+    #[serde(default)]
+    pub in_policy: bool,
+    /// This scan observed it.
+    #[serde(default)]
+    pub observed: bool,
 }
 
 /// Totals.

@@ -153,6 +153,7 @@ pub fn third_party(
         request_count: 1,
         consent_gated: false,
         before_consent: true,
+        phases: vec!["before_consent".into()],
         loaded: true,
         sample_urls: vec![],
     }

@@ -332,7 +332,7 @@ fn detect_cmp(v: &visit::Visit, consent: &mut Consent) {
                 .filter(|n| !n.trim().is_empty())
                 .map(|n| CmpService {
                     name: n.trim().to_string(),
-                    service: None,
+                    ..Default::default()
                 })
                 .collect();
         }

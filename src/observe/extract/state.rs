@@ -8,7 +8,9 @@ use crate::observe::{
     PageExtract, PolicyLink, Reference, ResourceType, ScriptRef, INLINE_SCRIPT_KEEP,
 };
 use sha2::{Digest, Sha256};
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeSet, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use url::Url;
 
 /// Most links kept per page: a trap page with millions of links must not fill memory.
@@ -29,6 +31,34 @@ pub const NOSCRIPT_KEEP: usize = 1024 * 1024;
 const TITLE_KEEP: usize = 1024;
 /// Longest anchor text kept for policy-link matching, in bytes.
 const ANCHOR_TEXT_KEEP: usize = 300;
+
+/// Keys already seen, as 64-bit SipHash fingerprints: deduplication without cloning every URL
+/// into a set (a collision, at 2^-64, would merely drop a duplicate-looking reference).
+type Seen = HashSet<u64, BuildHasherDefault<PassThrough>>;
+
+fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// Hasher for keys that are already uniformly distributed fingerprints.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 /// An inline script whose body is still arriving in chunks.
 #[derive(Debug)]
@@ -57,11 +87,11 @@ pub struct State {
     /// This pass reads `<noscript>` content: everything found is marked `noscript`.
     pub noscript: bool,
     out: PageExtract,
-    seen_links: HashSet<Url>,
-    seen_refs: HashSet<Reference>,
-    seen_scripts: HashSet<(Option<Url>, Option<String>, bool)>,
-    seen_stylesheets: HashSet<Url>,
-    seen_policy: HashSet<PolicyLink>,
+    seen_links: Seen,
+    seen_refs: Seen,
+    seen_scripts: Seen,
+    seen_stylesheets: Seen,
+    seen_policy: Seen,
     markers: BTreeSet<String>,
     warned: BTreeSet<&'static str>,
     /// Open `<template>` elements: their content is inert.
@@ -85,11 +115,11 @@ impl State {
             base_seen: false,
             noscript,
             out: PageExtract::default(),
-            seen_links: HashSet::new(),
-            seen_refs: HashSet::new(),
-            seen_scripts: HashSet::new(),
-            seen_stylesheets: HashSet::new(),
-            seen_policy: HashSet::new(),
+            seen_links: Seen::default(),
+            seen_refs: Seen::default(),
+            seen_scripts: Seen::default(),
+            seen_stylesheets: Seen::default(),
+            seen_policy: Seen::default(),
             markers: BTreeSet::new(),
             warned: BTreeSet::new(),
             template_depth: 0,
@@ -133,7 +163,8 @@ impl State {
     /// A crawlable link (fragment removed).
     pub fn add_link(&mut self, mut url: Url) {
         url.set_fragment(None);
-        if self.seen_links.contains(&url) {
+        let key = fingerprint(&url);
+        if self.seen_links.contains(&key) {
             return;
         }
         if self.out.links.len() >= MAX_LINKS {
@@ -141,7 +172,7 @@ impl State {
                 format!("more than {MAX_LINKS} links on the page; the rest were not followed");
             return self.warn_once("links", msg);
         }
-        self.seen_links.insert(url.clone());
+        self.seen_links.insert(key);
         self.out.links.push(url);
     }
 
@@ -158,7 +189,8 @@ impl State {
     }
 
     fn insert_reference(&mut self, r: Reference) {
-        if self.seen_refs.contains(&r) {
+        let key = fingerprint(&r);
+        if self.seen_refs.contains(&key) {
             return;
         }
         if self.out.references.len() >= MAX_REFERENCES {
@@ -166,14 +198,14 @@ impl State {
                 format!("more than {MAX_REFERENCES} resources on the page; the rest were ignored");
             return self.warn_once("references", msg);
         }
-        self.seen_refs.insert(r.clone());
+        self.seen_refs.insert(key);
         self.out.references.push(r);
     }
 
     /// A script element (external, or inline once its body is complete).
     pub fn add_script(&mut self, mut s: ScriptRef) {
         s.noscript = self.noscript;
-        let key = (s.src.clone(), s.inline_sha256.clone(), s.consent_gated);
+        let key = fingerprint(&(&s.src, &s.inline_sha256, s.consent_gated));
         if self.seen_scripts.contains(&key) {
             return;
         }
@@ -187,7 +219,8 @@ impl State {
 
     /// An external stylesheet the crawler may fetch for `@import`/`url()`.
     pub fn add_stylesheet(&mut self, url: Url) {
-        if self.out.stylesheets.len() < MAX_STYLESHEETS && self.seen_stylesheets.insert(url.clone())
+        if self.out.stylesheets.len() < MAX_STYLESHEETS
+            && self.seen_stylesheets.insert(fingerprint(&url))
         {
             self.out.stylesheets.push(url);
         }
@@ -376,7 +409,9 @@ impl State {
     }
 
     fn add_policy_link(&mut self, p: PolicyLink) {
-        if self.out.policy_links.len() < MAX_POLICY_LINKS && self.seen_policy.insert(p.clone()) {
+        if self.out.policy_links.len() < MAX_POLICY_LINKS
+            && self.seen_policy.insert(fingerprint(&p))
+        {
             self.out.policy_links.push(p);
         }
     }

@@ -60,6 +60,19 @@ fn base_href_is_honoured_and_title_normalised() {
 }
 
 #[test]
+fn urls_before_base_resolve_against_the_page() {
+    let html = "<link rel=icon href=early.ico><base href=https://cdn.example/b/><img src=late.png>";
+    let ex = extract_html(html, &page());
+    assert!(has(
+        &ex,
+        "https://www.example.com/dir/early.ico",
+        ResourceType::Icon
+    )
+    .is_some());
+    assert!(has(&ex, "https://cdn.example/b/late.png", ResourceType::Image).is_some());
+}
+
+#[test]
 fn scripts_external_inline_and_data_blocks() {
     let html = r#"<script src="https://www.googletagmanager.com/gtm.js?id=GTM-1"></script>
         <script>window.dataLayer = [];</script>

@@ -1,0 +1,116 @@
+//! The consent manager's own service list as a third source: per service, is it in the policy,
+//! in the CMP, observed? A service the banner asks consent for but the policy never names is a
+//! gap a DPO must close even when this scan did not see it load.
+
+use super::disclosure::{Basis, Declared};
+use crate::catalog::{Catalog, NameTarget};
+use crate::report::model::{Finding, Report, ServiceUse};
+
+/// What the cross-check decided for one `consent.cmp_services` entry.
+pub struct Mark {
+    service: Option<String>,
+    in_policy: bool,
+    observed: bool,
+}
+
+fn fold(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The catalog service a CMP's label names (display name or alias, case-insensitive).
+fn resolve(name: &str, catalog: &Catalog) -> Option<String> {
+    let want = fold(name);
+    catalog
+        .policy_names()
+        .into_iter()
+        .find_map(|(n, target)| match target {
+            NameTarget::Service(id) if fold(&n) == want => Some(id),
+            _ => None,
+        })
+}
+
+/// Decide each CMP service and produce `cmp_service_not_in_policy` findings (medium): the banner
+/// declares a service the policy does not disclose. Observed services already get their own
+/// `undisclosed_service` finding, so only unobserved ones are reported here.
+pub fn cross_check(
+    report: &Report,
+    catalog: &Catalog,
+    declared: &Declared,
+) -> (Vec<Finding>, Vec<Mark>) {
+    let mut findings = Vec::new();
+    let mut marks = Vec::new();
+    for cs in &report.consent.cmp_services {
+        let service = resolve(&cs.name, catalog);
+        let observed = service
+            .as_deref()
+            .is_some_and(|id| report.services.iter().any(|s| s.id == id));
+        let in_policy = match service.as_deref().and_then(|id| catalog.service(id)) {
+            Some(svc) => {
+                let company = catalog
+                    .company(&svc.company)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default();
+                let probe = ServiceUse {
+                    id: svc.id.clone(),
+                    name: svc.name.clone(),
+                    company,
+                    categories: svc.categories.clone(),
+                    hosts: svc.hosts.clone(),
+                    ..Default::default()
+                };
+                matches!(
+                    declared.for_service(&probe, catalog),
+                    Some(Basis::Service(_) | Basis::Family(_) | Basis::Host(_))
+                )
+            }
+            None => {
+                let want = fold(&cs.name);
+                declared.all().iter().any(|d| fold(&d.name) == want)
+            }
+        };
+        if !in_policy && !observed {
+            let cmp = report
+                .consent
+                .cmp
+                .as_deref()
+                .unwrap_or("the consent manager");
+            findings.push(Finding {
+                kind: "cmp_service_not_in_policy".into(),
+                severity: "medium".into(),
+                service: service.clone(),
+                company: service
+                    .as_deref()
+                    .and_then(|id| catalog.service(id))
+                    .and_then(|s| catalog.company(&s.company))
+                    .map(|c| c.name.clone()),
+                evidence: format!(
+                    "The consent banner ({cmp}) asks consent for \"{}\", but the privacy policy does not name it (not observed in this scan).",
+                    cs.name
+                ),
+                message: format!(
+                    "Name \"{}\" in the privacy policy, or remove it from the consent manager if the site no longer uses it.",
+                    cs.name
+                ),
+                ..Default::default()
+            });
+        }
+        marks.push(Mark {
+            service,
+            in_policy,
+            observed,
+        });
+    }
+    (findings, marks)
+}
+
+/// Write the decisions into `consent.cmp_services`.
+pub fn apply(report: &mut Report, marks: Vec<Mark>) {
+    for (cs, m) in report.consent.cmp_services.iter_mut().zip(marks) {
+        cs.service = m.service;
+        cs.in_policy = m.in_policy;
+        cs.observed = m.observed;
+    }
+}
