@@ -183,8 +183,8 @@ fn assert_shown(dom: &str, needle: &str, what: &str) {
     );
 }
 
-/// The scanned report plus site-controlled strings the pipeline cannot produce yet on this
-/// fixture (policy excerpts and sections), in every place the writer shows them.
+/// The scanned report plus markup in places a scan of this fixture does not reach (the consent
+/// manager's name, policy URLs, a declaration's name, a disclosed service id).
 fn with_policy_payloads(mut report: Report) -> Report {
     let excerpt = format!(
         "We use Hotjar </blockquote>{SCRIPT_PAYLOAD}<img src=\"http://beacon.hostile.test/excerpt.gif\" id=\"pwned\"> to record sessions."
@@ -247,6 +247,16 @@ fn hostile_site_report_runs_nothing_and_requests_nothing() {
         "{}",
         r.context()
     );
+    let disclosed = r.report().disclosed.iter().find(|d| d.service == "hotjar");
+    let excerpt = disclosed
+        .map(|d| d.declaration.excerpt.as_str())
+        .unwrap_or("");
+    assert!(
+        excerpt.contains("</blockquote><svg onload="),
+        "the policy excerpt with markup is not in the report: {:#?}{}",
+        r.report().disclosed,
+        r.context()
+    );
     let title = r
         .page(START)
         .and_then(|p| p.title.clone())
@@ -305,6 +315,8 @@ fn hostile_site_report_runs_nothing_and_requests_nothing() {
         "<img src=\"http://beacon.hostile.test/title.gif\" id=\"pwned\"", // a page title
         "o'dd&\"host.hostile-cdn.test",                                   // a third-party host
         "SameSite \"<b>Strict</b>\"", // a Set-Cookie attribute, in errors
+        "We use Hotjar </blockquote><svg onload=\"document.title='PWNED'\"> to record", // a policy excerpt
+        "Analytics <img src=http://beacon.hostile.test/section.gif id=pwned>", // a policy heading
     ] {
         assert_shown(&dom, needle, "report.html");
     }
