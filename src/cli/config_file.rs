@@ -33,6 +33,13 @@ pub struct ConfigFile {
     /// Accepted exceptions.
     #[serde(default, rename = "accept")]
     pub accept: Vec<AcceptRule>,
+    /// Where the file was read from, for error messages (set by [`load`]).
+    #[serde(skip)]
+    pub source: PathBuf,
+    /// 1-based line of each `[[site]]` header, in order, so that a value only [`plan`] can
+    /// check (a URL, a regex) is still reported with the line to fix.
+    #[serde(skip)]
+    pub site_lines: Vec<usize>,
 }
 
 /// One `[[site]]`.
@@ -115,6 +122,16 @@ pub fn load(path: &Path) -> Result<ConfigFile, String> {
         .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
     let mut file: ConfigFile = toml::from_str(&text)
         .map_err(|e| format!("config {}: {}", path.display(), one_line(&e.to_string())))?;
+    file.source = path.to_path_buf();
+    file.site_lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let l = l.trim_start();
+            l.starts_with("[[site]]") || l.starts_with("[[ site ]]")
+        })
+        .map(|(i, _)| i + 1)
+        .collect();
     let base = path.parent().unwrap_or(Path::new("."));
     file.catalogs = file.catalogs.iter().map(|c| base.join(c)).collect();
     for rule in &file.accept {
@@ -139,10 +156,64 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Settings whose value is one of a few words: clap checks the flags, this checks the file, so a
+/// typo (`scope = "hots"`) is an error instead of silently becoming the default.
+fn check_choice(field: &str, value: &Option<String>, allowed: &[&str]) -> Result<(), String> {
+    match value {
+        Some(v) if !allowed.contains(&v.as_str()) => {
+            Err(format!("{field} {v:?}: expected {}", allowed.join(", ")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The validation messages of [`build_config`] name command-line flags; in a config file the
+/// user has to find the field instead.
+fn flags_to_fields(msg: &str) -> String {
+    const FLAGS: &[(&str, &str)] = &[
+        ("--max-pages", "max_pages"),
+        ("--max-depth", "max_depth"),
+        ("--max-body", "max_body"),
+        ("--concurrency", "concurrency"),
+        ("--page-timeout", "page_timeout"),
+        ("--timeout", "timeout"),
+        ("--rate", "rate"),
+        ("--include", "include"),
+        ("--exclude", "exclude"),
+        ("--resolve", "resolve"),
+        ("--proxy", "proxy"),
+        ("start URL", "url"),
+    ];
+    FLAGS
+        .iter()
+        .fold(msg.to_string(), |m, (flag, field)| m.replace(flag, field))
+}
+
 /// Turn each `[[site]]` into a validated [`ScanConfig`]; names are unique and file-name-safe.
+/// An error names the file, the site (its name, else its position) and the line of its header.
 pub fn plan(file: &ConfigFile, quiet: bool) -> Result<Vec<PlannedSite>, String> {
     let mut out: Vec<PlannedSite> = Vec::new();
-    for site in &file.sites {
+    for (i, site) in file.sites.iter().enumerate() {
+        let where_ = || {
+            let who = match &site.name {
+                Some(n) => format!("[[site]] {n:?}"),
+                None => format!("[[site]] #{}", i + 1),
+            };
+            match file.site_lines.get(i) {
+                Some(line) => format!("config {}: {who} (line {line})", file.source.display()),
+                None => format!("config {}: {who}", file.source.display()),
+            }
+        };
+        check_choice("scope", &site.scope, &["host", "domain"])
+            .and_then(|_| check_choice("mode", &site.mode, &["static", "browser"]))
+            .and_then(|_| {
+                check_choice(
+                    "consent",
+                    &site.consent,
+                    &["auto", "none", "accept", "reject", "both"],
+                )
+            })
+            .map_err(|e| format!("{}: {e}", where_()))?;
         let d = CrawlArgs::default();
         let args = CrawlArgs {
             scope: site.scope.clone().unwrap_or(d.scope.clone()),
@@ -166,8 +237,8 @@ pub fn plan(file: &ConfigFile, quiet: bool) -> Result<Vec<PlannedSite>, String> 
             consent: site.consent.clone().unwrap_or(d.consent.clone()),
             ..d
         };
-        let mut config =
-            build_config(&site.url, &args, quiet).map_err(|e| format!("site {}: {e}", site.url))?;
+        let mut config = build_config(&site.url, &args, quiet)
+            .map_err(|e| format!("{}: {}", where_(), one_line(&flags_to_fields(&e))))?;
         config.accepted = file.accept.clone();
         let raw = site
             .name

@@ -72,21 +72,39 @@ async fn scan_site(
             .into_owned(),
     );
     entry.summary = Some(outcome.report.summary.clone());
-    entry.exit_code = if outcome.start_failed {
-        Exit::StartFailed as u8
+    if outcome.start_failed {
+        entry.exit_code = Exit::StartFailed as u8;
+        // The index is what a CI job reads first: say why, not only that the site failed.
+        let why = outcome
+            .report
+            .errors
+            .iter()
+            .find(|e| e.url == outcome.report.target)
+            .map(|e| format!(" ({}: {})", e.kind, e.message))
+            .unwrap_or_default();
+        entry.error.get_or_insert(format!(
+            "the start URL could not be fetched{why}; see errors in {}.json",
+            site.name
+        ));
     } else {
-        findings_exit(&outcome.report, fail_on) as u8
-    };
+        entry.exit_code = findings_exit(&outcome.report, fail_on) as u8;
+    }
     if !out.quiet {
-        eprintln!(
-            "privacy-inventory: {} ({}): {} pages, {} services, {} findings → {}",
-            site.name,
-            site.config.start,
-            outcome.report.summary.pages,
-            outcome.report.summary.services,
-            outcome.report.findings.len(),
-            dir.join(format!("{}.json", site.name)).display()
-        );
+        match &entry.error {
+            Some(e) => eprintln!(
+                "privacy-inventory: {} ({}): {e}",
+                site.name, site.config.start
+            ),
+            None => eprintln!(
+                "privacy-inventory: {} ({}): {} pages, {} services, {} findings → {}",
+                site.name,
+                site.config.start,
+                outcome.report.summary.pages,
+                outcome.report.summary.services,
+                outcome.report.findings.len(),
+                json_path.display()
+            ),
+        }
     }
     entry
 }

@@ -13,6 +13,7 @@ use privacy_inventory::report::model::Report;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// A scan that runs longer than this is killed: a hang is a test failure, not a stuck CI job.
@@ -66,6 +67,7 @@ impl Site {
             args: vec!["scan".into(), start.into(), "--insecure".into()],
             resolve: vec![self.server.resolve_all()],
             site: self.name.clone(),
+            cwd: None,
         }
     }
 
@@ -106,11 +108,60 @@ pub fn dead_port() -> u16 {
     l.local_addr().expect("local addr").port()
 }
 
+/// The JSON Schema printed by `privacy-inventory schema`, compiled once per test process: every
+/// JSON report a harness run reads is validated against it, so a report that drifts from its
+/// published schema fails whichever test produced it.
+pub fn report_schema() -> &'static (serde_json::Value, jsonschema::Validator) {
+    static SCHEMA: OnceLock<(serde_json::Value, jsonschema::Validator)> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let bin = env!("CARGO_BIN_EXE_privacy-inventory");
+        let out = Command::new(bin)
+            .arg("schema")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {bin} schema: {e}"));
+        assert!(
+            out.status.success(),
+            "`privacy-inventory schema` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let schema: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("`privacy-inventory schema` is not JSON: {e}"));
+        // Compiling checks the schema against its draft's meta-schema too.
+        let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| {
+            panic!("`privacy-inventory schema` is not a valid JSON Schema: {e}")
+        });
+        (schema, validator)
+    })
+}
+
+/// Validate a report against [`report_schema`]: every violation as `path: message`, sorted.
+pub fn schema_violations(report: &serde_json::Value) -> Vec<String> {
+    let mut v: Vec<String> = report_schema()
+        .1
+        .iter_errors(report)
+        .map(|e| format!("{}: {e}", e.instance_path))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Panic (with `context`) unless `report` validates against the published schema.
+pub fn assert_schema_valid(report: &serde_json::Value, context: &str) {
+    let v = schema_violations(report);
+    assert!(
+        v.is_empty(),
+        "the report does not validate against `privacy-inventory schema`:\n  {}{context}",
+        v.join("\n  ")
+    );
+}
+
 /// A `privacy-inventory` invocation being built.
 pub struct Scan {
     args: Vec<String>,
     resolve: Vec<String>,
     site: String,
+    cwd: Option<PathBuf>,
 }
 
 impl Scan {
@@ -120,7 +171,14 @@ impl Scan {
             args: args.iter().map(|s| s.to_string()).collect(),
             resolve: Vec::new(),
             site: String::new(),
+            cwd: None,
         }
+    }
+
+    /// Run in `dir` (e.g. where `init` writes, or where `privacy-inventory.toml` is looked for).
+    pub fn in_dir(mut self, dir: &Path) -> Scan {
+        self.cwd = Some(dir.to_path_buf());
+        self
     }
 
     /// Add arguments.
@@ -156,7 +214,7 @@ impl Scan {
         args.push("--output".into());
         args.push(report_path.display().to_string());
         args.push("--quiet".into());
-        run_binary(&self.site, args, tmp, report_path)
+        run_binary(&self.site, args, self.cwd.as_deref(), tmp, report_path)
     }
 
     /// Run exactly the given arguments (nothing added); the report path is where a test's own
@@ -176,13 +234,14 @@ impl Scan {
             args.push("--resolve".into());
             args.push(r.clone());
         }
-        run_binary(&self.site, args, tmp, report_path)
+        run_binary(&self.site, args, self.cwd.as_deref(), tmp, report_path)
     }
 }
 
 fn run_binary(
     site: &str,
     args: Vec<String>,
+    cwd: Option<&Path>,
     tmp: tempfile::TempDir,
     report_path: PathBuf,
 ) -> ScanResult {
@@ -192,7 +251,11 @@ fn run_binary(
         .collect::<Vec<_>>()
         .join(" ");
     let started = Instant::now();
-    let mut child = Command::new(bin)
+    let mut cmd = Command::new(bin);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    let mut child = cmd
         .args(&args)
         .env_remove("HTTP_PROXY")
         .env_remove("HTTPS_PROXY")
@@ -239,7 +302,7 @@ fn run_binary(
     let report = text
         .as_deref()
         .map(|t| serde_json::from_str::<Report>(t).map_err(|e| e.to_string()));
-    ScanResult {
+    let result = ScanResult {
         site: site.to_string(),
         command,
         code: status.and_then(|s| s.code()),
@@ -251,7 +314,13 @@ fn run_binary(
         json,
         report,
         tmp: Some(tmp),
+    };
+    // Every JSON report the harness reads must match the published schema (Markdown, HTML and
+    // text outputs are not JSON and are left alone).
+    if let Some(json) = &result.json {
+        assert_schema_valid(json, &result.context());
     }
+    result
 }
 
 fn shell_quote(s: &str) -> String {
