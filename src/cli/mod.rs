@@ -51,9 +51,17 @@ pub enum Command {
     },
 }
 
-/// Print a one-line error for a bad invocation and return exit code 2.
+/// Print a one-line error for a bad invocation and return exit code 2. Multi-line messages (a
+/// regex error draws a caret diagram) are folded onto one line, so scripts can rely on it.
 pub fn usage_error(msg: impl std::fmt::Display) -> Exit {
-    eprintln!("privacy-inventory: error: {msg}");
+    let msg = msg.to_string();
+    let one_line = msg
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    eprintln!("privacy-inventory: error: {one_line}");
     Exit::Usage
 }
 

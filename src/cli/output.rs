@@ -20,9 +20,10 @@ pub struct OutputArgs {
     /// Also write a self-contained HTML report to FILE.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
-    /// Exit 1 when findings at or above this severity exist.
-    #[arg(long, default_value = "high", value_parser = ["high", "medium", "low", "info", "never"])]
-    pub fail_on: String,
+    /// Exit 1 when findings at or above this severity exist [default: high, or the config's
+    /// `fail_on`; the flag wins over the config].
+    #[arg(long, value_parser = ["high", "medium", "low", "info", "never"])]
+    pub fail_on: Option<String>,
     /// No progress or summary on stderr.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -77,6 +78,13 @@ pub fn severity_rank(s: &str) -> u8 {
         "low" => 1,
         _ => 0,
     }
+}
+
+/// The `--fail-on` threshold in effect: the flag, else the config file's, else "high".
+pub fn effective_fail_on(flag: &Option<String>, config: Option<&String>) -> String {
+    flag.clone()
+        .or_else(|| config.cloned())
+        .unwrap_or_else(|| "high".to_string())
 }
 
 /// Exit code for a finished report under `--fail-on`. Accepted (unexpired) findings do not count.

@@ -4,7 +4,7 @@
 
 use super::config_file::{ConfigFile, PlannedSite};
 use super::exit::Exit;
-use super::output::{findings_exit, render, OutputArgs};
+use super::output::{effective_fail_on, findings_exit, render, OutputArgs};
 use crate::catalog::Catalog;
 use crate::report::json::write_atomic;
 use futures_util::stream::{self, StreamExt};
@@ -127,11 +127,7 @@ pub async fn run(
         Ok(c) => c,
         Err(e) => return super::usage_error(e),
     };
-    let fail_on = if out.fail_on != "high" {
-        out.fail_on.clone()
-    } else {
-        file.fail_on.clone().unwrap_or(out.fail_on.clone())
-    };
+    let fail_on = effective_fail_on(&out.fail_on, file.fail_on.as_ref());
     let parallel = file.parallel.unwrap_or(1).max(1);
     let entries: Vec<IndexEntry> = stream::iter(sites.iter())
         .map(|s| scan_site(s, &catalog, &dir, out, &fail_on))
@@ -143,9 +139,18 @@ pub async fn run(
     if let Err(e) = write_atomic(&dir.join("index.json"), &text) {
         return super::usage_error(format!("cannot write index: {e}"));
     }
+    // A site that could not be scanned at all (e.g. no browser) counts like an unreachable start
+    // URL as long as some other site ran: 2 is kept for "nothing could run".
+    let all_unusable = entries.iter().all(|e| e.exit_code == Exit::Usage as u8);
     let worst = entries
         .iter()
-        .map(|e| e.exit_code)
+        .map(|e| {
+            if e.exit_code == Exit::Usage as u8 && !all_unusable {
+                Exit::StartFailed as u8
+            } else {
+                e.exit_code
+            }
+        })
         .fold(0u8, |w, c| match (w, c) {
             (3, _) | (_, 3) => 3,
             (1, _) | (_, 1) => 1,

@@ -2,7 +2,7 @@
 
 use super::drift_cmd::BaselineArgs;
 use super::exit::Exit;
-use super::output::{findings_exit, write_outputs, OutputArgs};
+use super::output::{effective_fail_on, findings_exit, write_outputs, OutputArgs};
 use super::usage_error;
 use crate::catalog::Catalog;
 use crate::config::{ConsentMode, Mode, ResolveRule, ScanConfig, ScopeKind};
@@ -286,9 +286,9 @@ pub async fn run_config(cfg: ScanConfig, out: &OutputArgs, baseline: &BaselineAr
                 findings: changes.new_findings.clone(),
                 ..Default::default()
             };
-            findings_exit(&only_new, &out.fail_on)
+            findings_exit(&only_new, &effective_fail_on(&out.fail_on, None))
         }
-        _ => findings_exit(&outcome.report, &out.fail_on),
+        _ => findings_exit(&outcome.report, &effective_fail_on(&out.fail_on, None)),
     }
 }
 
@@ -333,11 +333,7 @@ pub async fn run_scan(args: ScanArgs) -> Exit {
     if sites.len() == 1 && args.out.output.is_some() {
         let site = sites.remove(0);
         let mut out = args.out.clone();
-        if out.fail_on == "high" {
-            if let Some(f) = &file.fail_on {
-                out.fail_on = f.clone();
-            }
-        }
+        out.fail_on = Some(effective_fail_on(&out.fail_on, file.fail_on.as_ref()));
         return run_config(site.config, &out, &args.baseline).await;
     }
     super::portfolio::run(&file, sites, args.output_dir.clone(), &args.out).await

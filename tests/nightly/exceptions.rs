@@ -125,3 +125,32 @@ fn accepted_exceptions_stop_counting_until_they_expire() {
     )
     .expect_code(0);
 }
+
+#[test]
+fn fail_on_flag_wins_over_the_config_and_the_config_over_the_default() {
+    let shop = site("nightly-v1");
+    // The config says "never": the findings no longer fail the run…
+    scan_with_accepts(&shop, "", &[]).expect_code(1);
+    let never = "fail_on = \"never\"\n";
+    let dir = tempfile::tempdir().unwrap();
+    let config = write(
+        dir.path(),
+        "privacy-inventory.toml",
+        &format!("{never}{}", site_block("shop", SHOP, shop.port())),
+    );
+    let run = |flags: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--config",
+            config.as_str(),
+            "--output",
+            "{report}",
+            "--quiet",
+        ];
+        args.extend_from_slice(flags);
+        Scan::raw(&args).run_plain()
+    };
+    run(&[]).expect_code(0);
+    // …unless the flag says otherwise, even when the flag names the default value.
+    run(&["--fail-on", "high"]).expect_code(1);
+}
