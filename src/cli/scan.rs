@@ -231,6 +231,14 @@ pub fn build_config(url: &str, c: &CrawlArgs, quiet: bool) -> Result<ScanConfig,
     }
     cfg.insecure = c.insecure;
     cfg.subresources = !c.no_subresources;
+    // A mistyped policy path must not cost a whole crawl: check files before scanning.
+    for p in &c.policy {
+        if !crate::policy::source::is_url(p) && !std::path::Path::new(p).is_file() {
+            return Err(format!(
+                "--policy {p}: no such file (give a policy file or an http(s):// URL)"
+            ));
+        }
+    }
     cfg.policy = c.policy.clone();
     cfg.catalogs = c.catalog.clone();
     cfg.chrome = c.chrome.clone();

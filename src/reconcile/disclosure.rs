@@ -22,9 +22,10 @@ pub enum Basis<'a> {
     CompanyOnly(&'a Declaration),
 }
 
-/// The non-negated declarations of a policy.
+/// The non-negated declarations of a policy, and the services it explicitly denies using.
 pub struct Declared<'a> {
     decls: Vec<&'a Declaration>,
+    denied: Vec<&'a Declaration>,
 }
 
 impl<'a> Declared<'a> {
@@ -32,7 +33,21 @@ impl<'a> Declared<'a> {
     pub fn new(policy: &'a Policy) -> Self {
         Declared {
             decls: policy.declarations.iter().filter(|d| !d.negated).collect(),
+            denied: policy
+                .declarations
+                .iter()
+                .filter(|d| d.negated && d.service.is_some())
+                .collect(),
         }
+    }
+
+    /// The negated declaration of service `id` ("Wir setzen keine Analyse-Tools wie Google
+    /// Analytics ein"), if the policy denies using it.
+    pub fn denial(&self, id: &str) -> Option<&'a Declaration> {
+        self.denied
+            .iter()
+            .copied()
+            .find(|d| d.service.as_deref() == Some(id))
     }
 
     /// Every non-negated declaration.
@@ -45,6 +60,9 @@ impl<'a> Declared<'a> {
         if let Some(d) = self.find(|d| d.service.as_deref() == Some(svc.id.as_str())) {
             return Some(Basis::Service(d));
         }
+        // The policy says it does not use this service: a sibling product or its company named
+        // elsewhere does not disclose it (only naming it or one of its hosts does).
+        let denied = self.denial(&svc.id).is_some();
         let family = catalog.service(&svc.id).and_then(|s| s.family.clone());
         if let Some(family) = family {
             let same_family = |d: &Declaration| {
@@ -55,7 +73,7 @@ impl<'a> Declared<'a> {
                     .and_then(|s| s.family.as_deref());
                 declared_family == Some(family.as_str()) || slug(&d.name) == family
             };
-            if let Some(d) = self.find(same_family) {
+            if let Some(d) = self.find(same_family).filter(|_| !denied) {
                 return Some(Basis::Family(d));
             }
         }
@@ -64,6 +82,9 @@ impl<'a> Declared<'a> {
         };
         if let Some(d) = self.find(names_host) {
             return Some(Basis::Host(d));
+        }
+        if denied {
+            return None;
         }
         let company = catalog
             .service(&svc.id)
@@ -86,7 +107,20 @@ impl<'a> Declared<'a> {
                 .any(|n| !n.is_empty() && same_entity(n, &d.name)),
             _ => false,
         };
-        self.find(names_company).map(Basis::CompanyOnly)
+        // A company named in the section of another of its services ("Google Fonts … Anbieter ist
+        // die Google Ireland Limited") is that service's provider: it does not disclose the
+        // company's other products (Google Analytics) even by company.
+        let provider_of_sibling = |d: &Declaration| {
+            !d.section.is_empty()
+                && d.company.is_some()
+                && self.decls.iter().any(|o| {
+                    o.section == d.section
+                        && o.company == d.company
+                        && o.service.as_deref().is_some_and(|id| id != svc.id)
+                })
+        };
+        self.find(|d| names_company(d) && !provider_of_sibling(d))
+            .map(Basis::CompanyOnly)
     }
 
     /// A declaration that explains an unattributed third-party host: the host (or its

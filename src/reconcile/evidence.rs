@@ -111,7 +111,11 @@ pub fn where_seen(pages: &[String]) -> String {
 /// What the policy says about a name: "the privacy policy does not name X or Y", or why there is
 /// no policy to compare against.
 pub fn policy_silence(report: &Report, names: &[&str]) -> String {
-    if report.policy.declarations.is_empty() && report.policy.urls.is_empty() {
+    // A policy URL that failed (404, broken PDF) is listed in `urls` too: with nothing declared
+    // and an error, the policy was not read, which is not the same as "does not name".
+    if report.policy.declarations.is_empty()
+        && (report.policy.urls.is_empty() || report.policy.error.is_some())
+    {
         return match &report.policy.error {
             Some(e) => format!("no privacy policy could be read ({e})"),
             None => "no privacy policy was found".into(),

@@ -40,7 +40,34 @@ fn is_loaded(report: &Report, svc: &ServiceUse) -> bool {
 /// `undisclosed_service`: observed, not named by the policy at all.
 pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Finding {
     let short = company_short(catalog, &svc.id, &svc.company);
-    let silence = policy_silence(report, &[svc.name.as_str(), short.as_str()]);
+    let denial = report
+        .policy
+        .declarations
+        .iter()
+        .find(|d| d.negated && d.service.as_deref() == Some(svc.id.as_str()));
+    let silence = match denial {
+        Some(d) => format!(
+            "the privacy policy says it does not use {}: {}",
+            svc.name,
+            quote(d)
+        ),
+        None => {
+            // The company may be named for another of its services; then only the service is
+            // missing, and saying the company is missing too would be false.
+            let company_named = report.policy.declarations.iter().any(|d| {
+                !d.negated
+                    && matches!(d.matched_as.as_str(), "company" | "provider")
+                    && d.company.as_deref() == Some(svc.company.as_str())
+            });
+            if company_named {
+                policy_silence(report, &[svc.name.as_str()])
+            } else {
+                policy_silence(report, &[svc.name.as_str(), short.as_str()])
+            }
+        }
+    };
+    // A name ending in a period ("Meta Platforms Ireland Ltd.") must not end the sentence twice.
+    let silence = silence.trim_end_matches('.');
     let loaded = is_loaded(report, svc);
     let severity = if loaded {
         severity::for_categories(&svc.categories)
