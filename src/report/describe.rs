@@ -6,6 +6,9 @@ use super::model::{Cookie, DeclarationRef, Finding, Report, ScanError, ThirdPart
 /// Severities in display order, worst first.
 pub const SEVERITIES: [&str; 4] = ["high", "medium", "low", "info"];
 
+/// What the Markdown and HTML reports say when there is nothing to fix.
+pub const NO_FINDINGS: &str = "No findings: every observed service is named in the privacy policy.";
+
 /// Findings of `severity`, in report order.
 pub fn findings_of<'a>(report: &'a Report, severity: &'a str) -> impl Iterator<Item = &'a Finding> {
     report

@@ -10,7 +10,7 @@
 use super::describe::{
     acceptance, cookie_cells, error_cells, is_accepted, kind_label, open_count, policy_line,
     section_note, service_name, short_list, subject, third_party_cells, yes_no_unknown,
-    COOKIE_COLUMNS, ERROR_COLUMNS, SEVERITIES, THIRD_PARTY_COLUMNS,
+    COOKIE_COLUMNS, ERROR_COLUMNS, NO_FINDINGS, SEVERITIES, THIRD_PARTY_COLUMNS,
 };
 use super::escape::html as esc;
 use super::model::Report;
@@ -140,9 +140,7 @@ fn summary(out: &mut String, report: &Report) {
 fn findings(out: &mut String, report: &Report) {
     out.push_str("<h2>Findings</h2>\n");
     if report.findings.is_empty() {
-        out.push_str(
-            "<p>No findings: every observed service is named in the privacy policy.</p>\n",
-        );
+        let _ = writeln!(out, "<p>{NO_FINDINGS}</p>");
         return;
     }
     table_head(

@@ -8,7 +8,7 @@
 use super::describe::{
     acceptance, cookie_cells, error_cells, kind_label, open_count, policy_line, section_note,
     service_name, short_list, subject, third_party_cells, yes_no_unknown, COOKIE_COLUMNS,
-    ERROR_COLUMNS, SEVERITIES, THIRD_PARTY_COLUMNS,
+    ERROR_COLUMNS, NO_FINDINGS, SEVERITIES, THIRD_PARTY_COLUMNS,
 };
 use super::escape::markdown as esc;
 use super::model::Report;
@@ -99,10 +99,7 @@ fn summary(out: &mut String, report: &Report) {
 fn findings(out: &mut String, report: &Report) {
     let _ = writeln!(out, "## Findings\n");
     if report.findings.is_empty() {
-        let _ = writeln!(
-            out,
-            "No findings: every observed service is named in the privacy policy.\n"
-        );
+        let _ = writeln!(out, "{NO_FINDINGS}\n");
         return;
     }
     header(
