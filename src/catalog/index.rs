@@ -13,6 +13,8 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
     pub(crate) service_by_id: HashMap<String, u32>,
+    /// [`name_key`] of every service name and alias → the first service (by id) with it.
+    pub(crate) service_by_name: HashMap<String, u32>,
     pub(crate) company_by_id: HashMap<String, u32>,
     /// Host suffix → services claiming it (several only for `shared_hosts`), in id order.
     pub(crate) hosts: HashMap<Box<str>, Vec<u32>>,
@@ -42,6 +44,9 @@ impl Index {
         for (i, s) in services.iter().enumerate() {
             let i = i as u32;
             ix.service_by_id.insert(s.id.clone(), i);
+            for n in std::iter::once(&s.name).chain(&s.aliases) {
+                ix.service_by_name.entry(name_key(n)).or_insert(i);
+            }
             let company = ix.company_by_id.get(&s.company).copied();
             for h in &s.hosts {
                 let owners = ix.hosts.entry(h.as_str().into()).or_default();
@@ -179,6 +184,16 @@ impl Index {
     }
 }
 
+/// A name as labels write it, compared loosely: lowercase, runs of whitespace as one space
+/// ("Google  analytics" is "google analytics"). Deliberately simpler than the policy matcher's
+/// folding: consent-manager labels are names, not prose.
+pub(crate) fn name_key(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
 /// `host` and its parent domains that may stand for one company: two labels or more, and not an
 /// ICANN public suffix (`co.uk`). Private-section suffixes stay: the PSL lists `googleapis.com` and
 /// `cloudfront.net` as suffixes, yet everything under them is run by one company.
@@ -227,6 +242,16 @@ mod tests {
             ["www.bbc.co.uk", "bbc.co.uk"]
         );
         assert_eq!(super::company_keys("cloudfront.net"), ["cloudfront.net"]);
+    }
+
+    #[test]
+    fn service_names_ignore_case_and_spacing_but_not_companies() {
+        let c = crate::catalog::Catalog::builtin().unwrap();
+        let id = |n: &str| c.service_named(n).map(|s| s.id.as_str());
+        assert_eq!(id("google  ANALYTICS"), Some("google-analytics"));
+        assert_eq!(id("ga4"), Some("google-analytics"));
+        assert_eq!(id("Google Ireland Limited"), None);
+        assert_eq!(id("No Such Widget"), None);
     }
 
     #[test]

@@ -235,7 +235,12 @@ pub(crate) fn load(user_files: &[PathBuf]) -> Result<Catalog, CatalogErrors> {
     let (user, user_issues) = user_sources(user_files);
     sources.extend(user);
     issues.extend(user_issues);
-    let catalog = merge(&sources, &mut issues);
+    merged(&sources, issues)
+}
+
+/// The merged catalog, or every issue (read, parse and merge alike), sorted and deduplicated.
+fn merged(sources: &[SourceFile], mut issues: Vec<CatalogIssue>) -> Result<Catalog, CatalogErrors> {
+    let catalog = merge(sources, &mut issues);
     if issues.is_empty() {
         Ok(catalog)
     } else {
@@ -308,15 +313,8 @@ fn to_service(s: &RawService) -> Service {
 
 /// Only the given files, without the built-in catalog (tests, and tools that ship their own catalog).
 pub(crate) fn load_files_only(paths: &[PathBuf]) -> Result<Catalog, CatalogErrors> {
-    let (sources, mut issues) = user_sources(paths);
-    let catalog = merge(&sources, &mut issues);
-    if issues.is_empty() {
-        Ok(catalog)
-    } else {
-        issues.sort();
-        issues.dedup();
-        Err(CatalogErrors(issues))
-    }
+    let (sources, issues) = user_sources(paths);
+    merged(&sources, issues)
 }
 
 /// Validate one user file against the built-in catalog (`catalog check`): the errors it would cause

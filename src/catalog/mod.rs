@@ -51,6 +51,7 @@ pub use model::{categories, is_category, Category, Company, Service, CATEGORIES_
 pub use validate::{host_problem, is_kebab};
 
 use crate::domain::{host_within, normalize_host, registrable_domain};
+pub(crate) use index::name_key;
 use index::Index;
 use std::borrow::Cow;
 
@@ -185,6 +186,16 @@ impl Catalog {
             .company_by_id
             .get(id)
             .map(|&i| &self.companies[i as usize])
+    }
+
+    /// The service whose display name or alias is `name`, ignoring case and runs of whitespace
+    /// (a consent manager's label); when several share it, the first by id. A hash lookup, so
+    /// callers may ask once per label.
+    pub fn service_named(&self, name: &str) -> Option<&Service> {
+        self.index
+            .service_by_name
+            .get(&index::name_key(name))
+            .map(|&i| &self.services[i as usize])
     }
 
     /// The company that runs `service`.
@@ -329,7 +340,9 @@ impl Catalog {
             .collect()
     }
 
-    /// Every (name as a policy would write it, what it names), for the policy matcher.
+    /// Every (name as a policy would write it, what it names): services (name, then aliases) by
+    /// id, then companies likewise. Builds a fresh list on each call; for one name use
+    /// [`Catalog::service_named`].
     pub fn policy_names(&self) -> Vec<(String, NameTarget)> {
         let mut names = Vec::new();
         for s in &self.services {

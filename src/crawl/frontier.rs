@@ -59,7 +59,9 @@ impl Trap {
 
 fn is_session_param(name: &str) -> bool {
     SESSION_PARAMS.iter().any(|p| name.eq_ignore_ascii_case(p))
-        || name.len() > 12 && name[..12].eq_ignore_ascii_case("aspsessionid")
+        // ASP.NET appends the application id: `ASPSESSIONIDQQTDRSAS`. Bytes, so a name that is
+        // not ASCII at byte 12 cannot panic the slice.
+        || name.len() > 12 && name.as_bytes()[..12].eq_ignore_ascii_case(b"aspsessionid")
 }
 
 /// Normalise `url` in place (fragment, session ids, `;jsessionid=` path parameters, empty query).

@@ -11,7 +11,6 @@ use crate::domain::FirstParty;
 use crate::observe::extract::extract_html;
 use crate::observe::{PageRecord, ResourceType};
 use crate::report::model::{Page, ScanError};
-use std::sync::Arc;
 use url::Url;
 
 /// What every page worker shares.
@@ -42,6 +41,7 @@ pub enum PageOutcome {
 }
 
 /// A page and what it leads to.
+#[derive(Default)]
 pub struct PageResult {
     /// The page record for the collector.
     pub record: PageRecord,
@@ -78,12 +78,7 @@ impl PageResult {
         };
         PageResult {
             record,
-            final_url: None,
-            links: Vec::new(),
-            traps: Vec::new(),
-            subresources: Vec::new(),
-            site_errors: Vec::new(),
-            network_failure: false,
+            ..Default::default()
         }
     }
 }
@@ -119,15 +114,7 @@ pub async fn crawl_page(
         ..Default::default()
     };
     let mut record = PageRecord::default();
-    let mut result = PageResult {
-        record: PageRecord::default(),
-        final_url: None,
-        links: Vec::new(),
-        traps: Vec::new(),
-        subresources: Vec::new(),
-        site_errors: Vec::new(),
-        network_failure: false,
-    };
+    let mut result = PageResult::default();
     let mut fetched = match fetched {
         Ok(f) => f,
         Err(fail) => {
@@ -238,6 +225,3 @@ pub fn page_error(url: &Url, e: &FetchError) -> ScanError {
         message: e.to_string(),
     }
 }
-
-/// Shared handles a spawned page worker needs.
-pub type Shared = (Arc<CrawlContext>, Arc<Scope>, Arc<FirstParty>);

@@ -61,9 +61,10 @@ struct CollectorSink {
 }
 
 impl CollectorSink {
+    /// The collector; a default one (no first-party domains) only if the crawl reports before
+    /// naming the site, which `crawl_static_into` never does.
     fn get(&mut self) -> &mut Collector {
-        self.collector
-            .get_or_insert_with(|| Collector::new(FirstParty::default()))
+        self.collector.get_or_insert_with(Collector::default)
     }
 }
 
@@ -87,16 +88,9 @@ impl CrawlSink for CollectorSink {
 pub async fn crawl_static(config: &ScanConfig, progress: &dyn Progress) -> Observations {
     let mut sink = CollectorSink::default();
     let start_failed = crawl_static_into(config, progress, &mut sink).await;
-    let mut obs = sink.get_owned().finish();
+    let mut obs = sink.collector.unwrap_or_default().finish();
     obs.start_failed = start_failed;
     obs
-}
-
-impl CollectorSink {
-    fn get_owned(mut self) -> Collector {
-        self.get();
-        self.collector.unwrap_or_default()
-    }
 }
 
 /// The crawl itself, reporting to `sink`. Returns whether the start URL failed at network level
@@ -362,10 +356,11 @@ impl Crawl<'_> {
             }
         }
         let page_url = record.page.url.clone();
+        let page = Url::parse(&page_url).ok();
         for s in subresources {
             if self.subs_seen.len() < MAX_SUBRESOURCES && self.subs_seen.insert(s.clone()) {
-                self.sub_queue
-                    .push_back((Url::parse(&page_url).unwrap_or_else(|_| s.clone()), s));
+                let referrer = page.clone().unwrap_or_else(|| s.clone());
+                self.sub_queue.push_back((referrer, s));
             }
         }
         if record.page.error.is_some() || !record.errors.is_empty() {

@@ -38,7 +38,6 @@ pub struct Collector {
     cmp_markers: BTreeSet<String>,
     first_party_resources: BTreeSet<String>,
     errors: BTreeSet<ScanError>,
-    start_failed: bool,
     storage: BTreeMap<(String, String, String), StorageAcc>,
 }
 
@@ -53,7 +52,7 @@ struct StorageAcc {
 struct CookieAcc {
     cookie: Cookie,
     pages: BTreeSet<Arc<str>>,
-    before_consent: bool,
+    /// Every phase it was set in (`before_consent` in the report is derived from this).
     phases: BTreeSet<Phase>,
 }
 
@@ -66,7 +65,7 @@ struct HostAcc {
     samples: BTreeSet<String>,
     all_gated: bool,
     loaded: bool,
-    before_consent: bool,
+    /// Phases in which something was loaded from the host (hints and gated tags do not count).
     phases: BTreeSet<Phase>,
 }
 
@@ -204,11 +203,6 @@ impl Collector {
         self.errors.insert(error);
     }
 
-    /// The start URL could not be fetched at all (exit code 3).
-    pub fn set_start_failed(&mut self, failed: bool) {
-        self.start_failed = failed;
-    }
-
     fn add_set_cookie(&mut self, page: &Arc<str>, header: &SetCookieHeader, phase: Phase) {
         let cookie = parse_set_cookie(header, &self.first_party);
         if let Some(w) = &cookie.warning {
@@ -232,7 +226,6 @@ impl Collector {
             cookie.domain.clone(),
             cookie.path.clone(),
         );
-        let before = phase == Phase::BeforeConsent;
         match self.cookies.get_mut(&key) {
             None => {
                 self.cookies.insert(
@@ -240,14 +233,12 @@ impl Collector {
                     CookieAcc {
                         cookie,
                         pages,
-                        before_consent: before,
                         phases: BTreeSet::from([phase]),
                     },
                 );
             }
             Some(acc) => {
                 acc.pages.extend(pages);
-                acc.before_consent |= before;
                 acc.phases.insert(phase);
                 // Keep the attributes of the first setter in sort order, whatever the crawl order.
                 if representative(&cookie) < representative(&acc.cookie) {
@@ -281,7 +272,6 @@ impl Collector {
             samples: BTreeSet::new(),
             all_gated: true,
             loaded: false,
-            before_consent: false,
             phases: BTreeSet::new(),
         });
         acc.types.insert(r.resource_type);
@@ -298,7 +288,6 @@ impl Collector {
         }
         acc.all_gated &= r.consent_gated;
         acc.loaded |= loaded;
-        acc.before_consent |= loaded && phase == Phase::BeforeConsent;
         if loaded {
             acc.phases.insert(phase);
         }
@@ -333,13 +322,16 @@ impl Collector {
     /// Sort everything and hand over.
     pub fn finish(self) -> Observations {
         let strings = |set: BTreeSet<Arc<str>>| set.iter().map(|p| p.to_string()).collect();
+        let before_consent = |phases: &BTreeSet<Phase>| phases.contains(&Phase::BeforeConsent);
+        let phase_names =
+            |phases: BTreeSet<Phase>| phases.iter().map(|p| p.as_str().to_string()).collect();
         let cookies = self
             .cookies
             .into_values()
             .map(|acc| Cookie {
                 pages: strings(acc.pages),
-                before_consent: acc.before_consent,
-                phases: acc.phases.iter().map(|p| p.as_str().to_string()).collect(),
+                before_consent: before_consent(&acc.phases),
+                phases: phase_names(acc.phases),
                 ..acc.cookie
             })
             .collect();
@@ -353,8 +345,8 @@ impl Collector {
                 pages: strings(acc.pages),
                 request_count: acc.urls.len(),
                 consent_gated: acc.all_gated,
-                before_consent: acc.before_consent,
-                phases: acc.phases.iter().map(|p| p.as_str().to_string()).collect(),
+                before_consent: before_consent(&acc.phases),
+                phases: phase_names(acc.phases),
                 loaded: acc.loaded,
                 sample_urls: acc.samples.into_iter().collect(),
                 ..Default::default()
@@ -395,7 +387,8 @@ impl Collector {
             cmp_markers: self.cmp_markers,
             first_party_resources: self.first_party_resources,
             errors: self.errors.into_iter().collect(),
-            start_failed: self.start_failed,
+            // Set by the crawler, which alone knows whether the start URL answered.
+            start_failed: false,
             consent: None,
             storage: self
                 .storage

@@ -3,7 +3,7 @@
 //! gap a DPO must close even when this scan did not see it load.
 
 use super::disclosure::{Basis, Declared};
-use crate::catalog::{Catalog, NameTarget};
+use crate::catalog::{name_key, Catalog};
 use crate::report::model::{Finding, Report, ServiceUse};
 
 /// What the cross-check decided for one `consent.cmp_services` entry.
@@ -11,25 +11,6 @@ pub struct Mark {
     service: Option<String>,
     in_policy: bool,
     observed: bool,
-}
-
-fn fold(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
-/// The catalog service a CMP's label names (display name or alias, case-insensitive).
-fn resolve(name: &str, catalog: &Catalog) -> Option<String> {
-    let want = fold(name);
-    catalog
-        .policy_names()
-        .into_iter()
-        .find_map(|(n, target)| match target {
-            NameTarget::Service(id) if fold(&n) == want => Some(id),
-            _ => None,
-        })
 }
 
 /// Decide each CMP service and produce `cmp_service_not_in_policy` findings (medium): the banner
@@ -43,20 +24,20 @@ pub fn cross_check(
     let mut findings = Vec::new();
     let mut marks = Vec::new();
     for cs in &report.consent.cmp_services {
-        let service = resolve(&cs.name, catalog);
+        let known = catalog.service_named(&cs.name);
+        let service = known.map(|s| s.id.clone());
+        let company = known
+            .and_then(|s| catalog.company_of(s))
+            .map(|c| c.name.clone());
         let observed = service
             .as_deref()
             .is_some_and(|id| report.services.iter().any(|s| s.id == id));
-        let in_policy = match service.as_deref().and_then(|id| catalog.service(id)) {
+        let in_policy = match known {
             Some(svc) => {
-                let company = catalog
-                    .company(&svc.company)
-                    .map(|c| c.name.clone())
-                    .unwrap_or_default();
                 let probe = ServiceUse {
                     id: svc.id.clone(),
                     name: svc.name.clone(),
-                    company,
+                    company: company.clone().unwrap_or_default(),
                     categories: svc.categories.clone(),
                     hosts: svc.hosts.clone(),
                     ..Default::default()
@@ -67,8 +48,8 @@ pub fn cross_check(
                 )
             }
             None => {
-                let want = fold(&cs.name);
-                declared.all().iter().any(|d| fold(&d.name) == want)
+                let want = name_key(&cs.name);
+                declared.all().iter().any(|d| name_key(&d.name) == want)
             }
         };
         if !in_policy && !observed {
@@ -81,11 +62,7 @@ pub fn cross_check(
                 kind: "cmp_service_not_in_policy".into(),
                 severity: "medium".into(),
                 service: service.clone(),
-                company: service
-                    .as_deref()
-                    .and_then(|id| catalog.service(id))
-                    .and_then(|s| catalog.company(&s.company))
-                    .map(|c| c.name.clone()),
+                company,
                 evidence: format!(
                     "The consent banner ({cmp}) asks consent for \"{}\", but the privacy policy does not name it (not observed in this scan).",
                     cs.name

@@ -5,7 +5,7 @@ use super::evidence::{activity, cap_pages, list, plural, policy_silence, quote, 
 use super::severity;
 use crate::catalog::Catalog;
 use crate::domain::registrable_domain;
-use crate::report::model::{Declaration, Finding, Report, ServiceUse};
+use crate::report::model::{Cookie, Declaration, Finding, Report, ServiceUse, ThirdParty};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A short name for a company as a policy would write it ("Google" for "Google Ireland
@@ -20,6 +20,83 @@ fn company_short(catalog: &Catalog, svc_id: &str, legal: &str) -> String {
 
 fn opt(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
+}
+
+/// A finding of `kind` about one observed service, without hosts, cookies, pages, evidence or
+/// message (each rule fills those in from what it saw).
+fn about(kind: &str, severity: &str, svc: &ServiceUse) -> Finding {
+    Finding {
+        kind: kind.into(),
+        severity: severity.into(),
+        service: Some(svc.id.clone()),
+        company: opt(&svc.company),
+        ..Default::default()
+    }
+}
+
+/// What the browser recorded of one service in one consent phase: the hosts it loaded from, the
+/// cookies it set (sorted, deduplicated) and the pages those hosts were loaded on.
+struct PhaseActivity {
+    hosts: Vec<String>,
+    cookies: Vec<String>,
+    pages: Vec<String>,
+}
+
+impl PhaseActivity {
+    /// `svc`'s loaded hosts for which `host_in_phase` holds and its cookies for which
+    /// `cookie_in_phase` holds; `None` when there are neither.
+    fn of(
+        report: &Report,
+        svc: &ServiceUse,
+        host_in_phase: impl Fn(&ThirdParty) -> bool,
+        cookie_in_phase: impl Fn(&Cookie) -> bool,
+    ) -> Option<PhaseActivity> {
+        let hosts: Vec<String> = report
+            .third_parties
+            .iter()
+            .filter(|t| t.loaded && host_in_phase(t) && svc.hosts.contains(&t.host))
+            .map(|t| t.host.clone())
+            .collect();
+        let cookies: Vec<String> = report
+            .cookies
+            .iter()
+            .filter(|c| cookie_in_phase(c) && c.service.as_deref() == Some(svc.id.as_str()))
+            .map(|c| c.name.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if hosts.is_empty() && cookies.is_empty() {
+            return None;
+        }
+        let pages = cap_pages(
+            report
+                .third_parties
+                .iter()
+                .filter(|t| hosts.contains(&t.host))
+                .flat_map(|t| t.pages.iter().cloned()),
+        );
+        Some(PhaseActivity {
+            hosts,
+            cookies,
+            pages,
+        })
+    }
+
+    /// "contacted a, b and set cookies x, y".
+    fn summary(&self) -> String {
+        let mut what = Vec::new();
+        if !self.hosts.is_empty() {
+            what.push(format!("contacted {}", list(&self.hosts, 3)));
+        }
+        if !self.cookies.is_empty() {
+            what.push(format!(
+                "set cookie{} {}",
+                plural(self.cookies.len()),
+                list(&self.cookies, 3)
+            ));
+        }
+        what.join(" and ")
+    }
 }
 
 /// Whether anything was actually loaded from the service (not only a form action or a
@@ -89,10 +166,6 @@ pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Find
         );
     }
     Finding {
-        kind: "undisclosed_service".into(),
-        severity: severity.into(),
-        service: Some(svc.id.clone()),
-        company: opt(&svc.company),
         hosts: svc.hosts.clone(),
         cookies: svc.cookies.clone(),
         pages: cap_pages(svc.pages.iter().cloned()),
@@ -102,17 +175,13 @@ pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Find
             svc.name,
             if svc.company.is_empty() { "its provider" } else { svc.company.as_str() }
         ),
-        accepted: None,
+        ..about("undisclosed_service", severity, svc)
     }
 }
 
 /// `disclosed_by_company_only`: the policy names the company, not the service.
 pub fn company_only(report: &Report, svc: &ServiceUse, d: &Declaration) -> Finding {
     Finding {
-        kind: "disclosed_by_company_only".into(),
-        severity: "low".into(),
-        service: Some(svc.id.clone()),
-        company: opt(&svc.company),
         hosts: svc.hosts.clone(),
         cookies: svc.cookies.clone(),
         pages: cap_pages(svc.pages.iter().cloned()),
@@ -128,7 +197,7 @@ pub fn company_only(report: &Report, svc: &ServiceUse, d: &Declaration) -> Findi
             "Name the service {} itself (not only {}) in the privacy policy, with its purpose and legal basis.",
             svc.name, d.name
         ),
-        accepted: None,
+        ..about("disclosed_by_company_only", "low", svc)
     }
 }
 
@@ -149,49 +218,15 @@ pub fn tracking_before_consent(report: &Report, svc: &ServiceUse) -> Option<Find
         None => "no consent manager detected".into(),
     };
     let (hosts, cookies, pages, evidence) = if observed_phase {
-        let hosts: Vec<String> = report
-            .third_parties
-            .iter()
-            .filter(|t| t.loaded && t.before_consent && svc.hosts.contains(&t.host))
-            .map(|t| t.host.clone())
-            .collect();
-        let cookies: Vec<String> = report
-            .cookies
-            .iter()
-            .filter(|c| c.before_consent && c.service.as_deref() == Some(svc.id.as_str()))
-            .map(|c| c.name.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        if hosts.is_empty() && cookies.is_empty() {
-            return None;
-        }
-        let pages = cap_pages(
-            report
-                .third_parties
-                .iter()
-                .filter(|t| hosts.contains(&t.host))
-                .flat_map(|t| t.pages.iter().cloned()),
-        );
-        let mut what = Vec::new();
-        if !hosts.is_empty() {
-            what.push(format!("contacted {}", list(&hosts, 3)));
-        }
-        if !cookies.is_empty() {
-            what.push(format!(
-                "set cookie{} {}",
-                plural(cookies.len()),
-                list(&cookies, 3)
-            ));
-        }
+        let seen = PhaseActivity::of(report, svc, |t| t.before_consent, |c| c.before_consent)?;
         let evidence = format!(
             "{} ({}) {} before any consent was given{} (observed in the browser before any consent click; {cmp_note}).",
             svc.name,
             svc.company,
-            what.join(" and "),
-            where_seen(&pages)
+            seen.summary(),
+            where_seen(&seen.pages)
         );
-        (hosts, cookies, pages, evidence)
+        (seen.hosts, seen.cookies, seen.pages, evidence)
     } else {
         let ungated: Vec<_> = report
             .scripts
@@ -230,10 +265,6 @@ pub fn tracking_before_consent(report: &Report, svc: &ServiceUse) -> Option<Find
         (hosts, svc.cookies.clone(), pages, evidence)
     };
     Some(Finding {
-        kind: "tracking_before_consent".into(),
-        severity: "high".into(),
-        service: Some(svc.id.clone()),
-        company: opt(&svc.company),
         hosts,
         cookies,
         pages,
@@ -242,7 +273,7 @@ pub fn tracking_before_consent(report: &Report, svc: &ServiceUse) -> Option<Find
             "Load {} only after consent: let the consent manager gate it (e.g. type=\"text/plain\" with the CMP's data attribute) and scan again.",
             svc.name
         ),
-        accepted: None,
+        ..about("tracking_before_consent", "high", svc)
     })
 }
 
@@ -253,63 +284,33 @@ pub fn tracking_after_reject(report: &Report, svc: &ServiceUse) -> Option<Findin
     if !severity::is_tracker(&svc.categories) || !report.consent.phases.iter().any(|p| p == PHASE) {
         return None;
     }
-    let hosts: Vec<String> = report
-        .third_parties
-        .iter()
-        .filter(|t| t.loaded && t.phases.iter().any(|p| p == PHASE) && svc.hosts.contains(&t.host))
-        .map(|t| t.host.clone())
-        .collect();
-    let cookies: Vec<String> = report
-        .cookies
-        .iter()
-        .filter(|c| {
-            c.phases.iter().any(|p| p == PHASE)
-                && !c.deletion
-                && c.service.as_deref() == Some(svc.id.as_str())
-        })
-        .map(|c| c.name.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    if hosts.is_empty() && cookies.is_empty() {
-        return None;
-    }
-    let pages = cap_pages(
-        report
-            .third_parties
-            .iter()
-            .filter(|t| hosts.contains(&t.host))
-            .flat_map(|t| t.pages.iter().cloned()),
-    );
-    let mut what = Vec::new();
-    if !hosts.is_empty() {
-        what.push(format!("contacted {}", list(&hosts, 3)));
-    }
-    if !cookies.is_empty() {
-        what.push(format!(
-            "set cookie{} {}",
-            plural(cookies.len()),
-            list(&cookies, 3)
-        ));
-    }
+    let in_phase = |phases: &[String]| phases.iter().any(|p| p == PHASE);
+    let seen = PhaseActivity::of(
+        report,
+        svc,
+        |t| in_phase(&t.phases),
+        // Deleting a cookie on reject is what a consent manager should do, not a finding.
+        |c| in_phase(&c.phases) && !c.deletion,
+    )?;
     let how = match report.consent.reject_clicked {
         Some(true) => "after \"reject all\" was clicked",
         _ => "in the reject phase (no reject button could be clicked)",
     };
     Some(Finding {
-        kind: "tracking_after_reject".into(),
-        severity: "high".into(),
-        service: Some(svc.id.clone()),
-        company: opt(&svc.company),
-        hosts,
-        cookies,
-        pages,
-        evidence: format!("{} ({}) {} {how} (observed in the browser).", svc.name, svc.company, what.join(" and ")),
+        evidence: format!(
+            "{} ({}) {} {how} (observed in the browser).",
+            svc.name,
+            svc.company,
+            seen.summary()
+        ),
         message: format!(
             "{} must not run when the visitor rejects: fix the consent manager's configuration for it and scan again.",
             svc.name
         ),
-        accepted: None,
+        hosts: seen.hosts,
+        cookies: seen.cookies,
+        pages: seen.pages,
+        ..about("tracking_after_reject", "high", svc)
     })
 }
 

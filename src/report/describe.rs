@@ -1,10 +1,13 @@
 //! Plain-text descriptions shared by the Markdown, HTML and terminal writers (unescaped: each
 //! writer escapes the result for its format).
 
-use super::model::{Cookie, Finding, Report};
+use super::model::{Cookie, DeclarationRef, Finding, Report, ScanError, ThirdParty};
 
 /// Severities in display order, worst first.
 pub const SEVERITIES: [&str; 4] = ["high", "medium", "low", "info"];
+
+/// What the Markdown and HTML reports say when there is nothing to fix.
+pub const NO_FINDINGS: &str = "No findings: every observed service is named in the privacy policy.";
 
 /// Findings of `severity`, in report order.
 pub fn findings_of<'a>(report: &'a Report, severity: &'a str) -> impl Iterator<Item = &'a Finding> {
@@ -138,6 +141,89 @@ pub fn short_list(items: &[String], max: usize) -> String {
         s.push_str(&format!(" +{}", items.len() - max));
     }
     s
+}
+
+/// Columns of the cookie table (Markdown and HTML), in the order of [`cookie_cells`].
+pub const COOKIE_COLUMNS: [&str; 11] = [
+    "Name",
+    "Domain",
+    "Party",
+    "Lifetime",
+    "Service",
+    "Before consent",
+    "Set by",
+    "Secure",
+    "HttpOnly",
+    "SameSite",
+    "Pages",
+];
+
+/// One cookie's row under [`COOKIE_COLUMNS`].
+pub fn cookie_cells(report: &Report, c: &Cookie) -> [String; 11] {
+    [
+        c.name.clone(),
+        c.domain.clone(),
+        c.party.clone(),
+        lifetime(c),
+        c.service
+            .as_deref()
+            .map(|s| service_name(report, s))
+            .unwrap_or_default(),
+        yes_no(c.before_consent).into(),
+        c.set_by.clone(),
+        yes_no(c.secure).into(),
+        yes_no(c.http_only).into(),
+        c.same_site.as_deref().unwrap_or("—").into(),
+        c.pages.len().to_string(),
+    ]
+}
+
+/// Columns of the third-party table (Markdown and HTML), in the order of [`third_party_cells`].
+pub const THIRD_PARTY_COLUMNS: [&str; 8] = [
+    "Host",
+    "Service",
+    "Company",
+    "Types",
+    "Pages",
+    "Consent-gated",
+    "Before consent",
+    "Loaded",
+];
+
+/// One third-party host's row under [`THIRD_PARTY_COLUMNS`]; at most `max_types` resource types
+/// are named (a wide HTML table has room for more than a Markdown ticket).
+pub fn third_party_cells(report: &Report, t: &ThirdParty, max_types: usize) -> [String; 8] {
+    [
+        t.host.clone(),
+        t.service
+            .as_deref()
+            .map(|s| service_name(report, s))
+            .unwrap_or_else(|| "unattributed".into()),
+        t.company.as_deref().unwrap_or("—").into(),
+        short_list(&t.resource_types, max_types),
+        t.pages.len().to_string(),
+        yes_no(t.consent_gated).into(),
+        yes_no(t.before_consent).into(),
+        yes_no(t.loaded).into(),
+    ]
+}
+
+/// Columns of the error table, in the order of [`error_cells`].
+pub const ERROR_COLUMNS: [&str; 3] = ["URL", "Kind", "Message"];
+
+/// One error's row under [`ERROR_COLUMNS`].
+pub fn error_cells(e: &ScanError) -> [String; 3] {
+    [e.url.clone(), e.kind.clone(), e.message.clone()]
+}
+
+/// ", section “Analytics > Google”" after a disclosed service, or "" when the declaration has
+/// no section heading.
+pub fn section_note(d: &DeclarationRef) -> String {
+    if d.section.is_empty() {
+        String::new()
+    } else {
+        format!(", section “{}”", d.section)
+    }
 }
 
 /// One line on how the policy was read: "https://…/datenschutz (de, found via link, 12 declarations)"

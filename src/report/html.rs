@@ -8,8 +8,9 @@
 //! escaping bug ever slip through.
 
 use super::describe::{
-    acceptance, is_accepted, kind_label, lifetime, open_count, policy_line, service_name,
-    short_list, subject, yes_no, yes_no_unknown, SEVERITIES,
+    acceptance, cookie_cells, error_cells, is_accepted, kind_label, open_count, policy_line,
+    section_note, service_name, short_list, subject, third_party_cells, yes_no_unknown,
+    COOKIE_COLUMNS, ERROR_COLUMNS, NO_FINDINGS, SEVERITIES, THIRD_PARTY_COLUMNS,
 };
 use super::escape::html as esc;
 use super::model::Report;
@@ -139,9 +140,7 @@ fn summary(out: &mut String, report: &Report) {
 fn findings(out: &mut String, report: &Report) {
     out.push_str("<h2>Findings</h2>\n");
     if report.findings.is_empty() {
-        out.push_str(
-            "<p>No findings: every observed service is named in the privacy policy.</p>\n",
-        );
+        let _ = writeln!(out, "<p>{NO_FINDINGS}</p>");
         return;
     }
     table_head(
@@ -217,17 +216,13 @@ fn disclosed(out: &mut String, report: &Report) {
     }
     out.push_str("<ul class=\"disclosed\">\n");
     for d in &report.disclosed {
-        let section = if d.declaration.section.is_empty() {
-            String::new()
-        } else {
-            format!(", section “{}”", esc(&d.declaration.section))
-        };
         let _ = writeln!(
             out,
-            "<li><b>{}</b> ({}), named as “{}”{section}<blockquote>{}</blockquote></li>",
+            "<li><b>{}</b> ({}), named as “{}”{}<blockquote>{}</blockquote></li>",
             esc(&service_name(report, &d.service)),
             list(&d.hosts, 10),
             esc(&d.declaration.name),
+            esc(&section_note(&d.declaration)),
             esc(d.declaration.excerpt.trim())
         );
     }
@@ -240,43 +235,11 @@ fn cookies(out: &mut String, report: &Report) {
         out.push_str("<p>None.</p>\n");
         return;
     }
-    table_head(
-        out,
-        &[
-            "Name",
-            "Domain",
-            "Party",
-            "Lifetime",
-            "Service",
-            "Before consent",
-            "Set by",
-            "Secure",
-            "HttpOnly",
-            "SameSite",
-            "Pages",
-        ],
-    );
+    table_head(out, &COOKIE_COLUMNS);
     for c in &report.cookies {
-        tag_row(
-            out,
-            &[
-                format!("<code>{}</code>", esc(&c.name)),
-                esc(&c.domain),
-                esc(&c.party),
-                esc(&lifetime(c)),
-                esc(&c
-                    .service
-                    .as_deref()
-                    .map(|s| service_name(report, s))
-                    .unwrap_or_default()),
-                yes_no(c.before_consent).into(),
-                esc(&c.set_by),
-                yes_no(c.secure).into(),
-                yes_no(c.http_only).into(),
-                esc(c.same_site.as_deref().unwrap_or("—")),
-                c.pages.len().to_string(),
-            ],
-        );
+        let mut cells = cookie_cells(report, c).map(|cell| esc(&cell));
+        cells[0] = format!("<code>{}</code>", cells[0]);
+        tag_row(out, &cells);
     }
     out.push_str("</tbody></table>\n");
 }
@@ -287,37 +250,9 @@ fn third_parties(out: &mut String, report: &Report) {
         out.push_str("<p>None.</p>\n");
         return;
     }
-    table_head(
-        out,
-        &[
-            "Host",
-            "Service",
-            "Company",
-            "Types",
-            "Pages",
-            "Consent-gated",
-            "Before consent",
-            "Loaded",
-        ],
-    );
+    table_head(out, &THIRD_PARTY_COLUMNS);
     for t in &report.third_parties {
-        tag_row(
-            out,
-            &[
-                esc(&t.host),
-                esc(&t
-                    .service
-                    .as_deref()
-                    .map(|s| service_name(report, s))
-                    .unwrap_or_else(|| "unattributed".into())),
-                esc(t.company.as_deref().unwrap_or("—")),
-                list(&t.resource_types, 8),
-                t.pages.len().to_string(),
-                yes_no(t.consent_gated).into(),
-                yes_no(t.before_consent).into(),
-                yes_no(t.loaded).into(),
-            ],
-        );
+        tag_row(out, &third_party_cells(report, t, 8).map(|cell| esc(&cell)));
     }
     out.push_str("</tbody></table>\n");
 }
@@ -392,9 +327,9 @@ fn errors(out: &mut String, report: &Report) {
         out.push_str("<p>None.</p>\n");
         return;
     }
-    table_head(out, &["URL", "Kind", "Message"]);
+    table_head(out, &ERROR_COLUMNS);
     for e in &report.errors {
-        tag_row(out, &[esc(&e.url), esc(&e.kind), esc(&e.message)]);
+        tag_row(out, &error_cells(e).map(|cell| esc(&cell)));
     }
     out.push_str("</tbody></table>\n");
 }

@@ -6,8 +6,9 @@
 //! table row nor inject links, images, HTML or mentions into the ticket.
 
 use super::describe::{
-    acceptance, kind_label, lifetime, open_count, policy_line, service_name, short_list, subject,
-    yes_no, yes_no_unknown, SEVERITIES,
+    acceptance, cookie_cells, error_cells, kind_label, open_count, policy_line, section_note,
+    service_name, short_list, subject, third_party_cells, yes_no_unknown, COOKIE_COLUMNS,
+    ERROR_COLUMNS, NO_FINDINGS, SEVERITIES, THIRD_PARTY_COLUMNS,
 };
 use super::escape::markdown as esc;
 use super::model::Report;
@@ -98,10 +99,7 @@ fn summary(out: &mut String, report: &Report) {
 fn findings(out: &mut String, report: &Report) {
     let _ = writeln!(out, "## Findings\n");
     if report.findings.is_empty() {
-        let _ = writeln!(
-            out,
-            "No findings: every observed service is named in the privacy policy.\n"
-        );
+        let _ = writeln!(out, "{NO_FINDINGS}\n");
         return;
     }
     header(
@@ -148,17 +146,13 @@ fn disclosed(out: &mut String, report: &Report) {
         return;
     }
     for d in report.disclosed.iter().take(MAX_ROWS) {
-        let section = if d.declaration.section.is_empty() {
-            String::new()
-        } else {
-            format!(", section “{}”", esc(&d.declaration.section))
-        };
         let _ = writeln!(
             out,
-            "- **{}** ({}), named as “{}”{section}:",
+            "- **{}** ({}), named as “{}”{}:",
             esc(&service_name(report, &d.service)),
             escaped_list(&d.hosts, 5),
             esc(&d.declaration.name),
+            esc(&section_note(&d.declaration)),
         );
         let _ = writeln!(out, "  > “{}”", esc(d.declaration.excerpt.trim()));
     }
@@ -172,43 +166,9 @@ fn cookies(out: &mut String, report: &Report) {
         let _ = writeln!(out, "None.\n");
         return;
     }
-    header(
-        out,
-        &[
-            "Name",
-            "Domain",
-            "Party",
-            "Lifetime",
-            "Service",
-            "Before consent",
-            "Set by",
-            "Secure",
-            "HttpOnly",
-            "SameSite",
-            "Pages",
-        ],
-    );
+    header(out, &COOKIE_COLUMNS);
     for c in report.cookies.iter().take(MAX_ROWS) {
-        row(
-            out,
-            &[
-                esc(&c.name),
-                esc(&c.domain),
-                esc(&c.party),
-                esc(&lifetime(c)),
-                esc(&c
-                    .service
-                    .as_deref()
-                    .map(|s| service_name(report, s))
-                    .unwrap_or_default()),
-                yes_no(c.before_consent).into(),
-                esc(&c.set_by),
-                yes_no(c.secure).into(),
-                yes_no(c.http_only).into(),
-                esc(c.same_site.as_deref().unwrap_or("—")),
-                c.pages.len().to_string(),
-            ],
-        );
+        row(out, &cookie_cells(report, c).map(|cell| esc(&cell)));
     }
     more(out, report.cookies.len());
     out.push('\n');
@@ -220,37 +180,9 @@ fn third_parties(out: &mut String, report: &Report) {
         let _ = writeln!(out, "None.\n");
         return;
     }
-    header(
-        out,
-        &[
-            "Host",
-            "Service",
-            "Company",
-            "Types",
-            "Pages",
-            "Consent-gated",
-            "Before consent",
-            "Loaded",
-        ],
-    );
+    header(out, &THIRD_PARTY_COLUMNS);
     for t in report.third_parties.iter().take(MAX_ROWS) {
-        row(
-            out,
-            &[
-                esc(&t.host),
-                esc(&t
-                    .service
-                    .as_deref()
-                    .map(|s| service_name(report, s))
-                    .unwrap_or_else(|| "unattributed".into())),
-                esc(t.company.as_deref().unwrap_or("—")),
-                escaped_list(&t.resource_types, 6),
-                t.pages.len().to_string(),
-                yes_no(t.consent_gated).into(),
-                yes_no(t.before_consent).into(),
-                yes_no(t.loaded).into(),
-            ],
-        );
+        row(out, &third_party_cells(report, t, 6).map(|cell| esc(&cell)));
     }
     more(out, report.third_parties.len());
     out.push('\n');
@@ -273,9 +205,9 @@ fn errors(out: &mut String, report: &Report) {
         let _ = writeln!(out, "None.");
         return;
     }
-    header(out, &["URL", "Kind", "Message"]);
+    header(out, &ERROR_COLUMNS);
     for e in report.errors.iter().take(MAX_ROWS) {
-        row(out, &[esc(&e.url), esc(&e.kind), esc(&e.message)]);
+        row(out, &error_cells(e).map(|cell| esc(&cell)));
     }
     more(out, report.errors.len());
 }

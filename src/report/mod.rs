@@ -9,19 +9,16 @@ pub mod markdown;
 pub mod model;
 pub mod terminal;
 
+use describe::{is_accepted, SEVERITIES};
 use model::{Report, Summary};
 use std::collections::BTreeMap;
 
-/// Recompute `summary` from the report's lists.
+/// Recompute `summary` from the report's lists. Findings covered by an unexpired acceptance are
+/// not counted; every known severity is present (as 0) so the JSON shape does not vary.
 pub fn summarize(report: &Report) -> Summary {
-    let mut by_sev: BTreeMap<String, usize> = ["high", "medium", "low", "info"]
-        .iter()
-        .map(|s| (s.to_string(), 0))
-        .collect();
-    for f in &report.findings {
-        if f.accepted.as_ref().is_some_and(|a| !a.expired) {
-            continue;
-        }
+    let mut by_sev: BTreeMap<String, usize> =
+        SEVERITIES.iter().map(|s| (s.to_string(), 0)).collect();
+    for f in report.findings.iter().filter(|f| !is_accepted(f)) {
         *by_sev.entry(f.severity.clone()).or_default() += 1;
     }
     Summary {

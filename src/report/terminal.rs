@@ -6,7 +6,8 @@
 //! to `width` characters: a 2,000-character tracking URL must not wrap the table into noise.
 
 use super::describe::{
-    acceptance, is_accepted, kind_label, open_count, policy_line, short_list, subject, SEVERITIES,
+    acceptance, findings_of, is_accepted, kind_label, open_count, policy_line, short_list, subject,
+    SEVERITIES,
 };
 use super::escape::{terminal as esc, truncate};
 use super::model::Report;
@@ -114,7 +115,7 @@ pub fn render_width(report: &Report, color: bool, width: usize) -> String {
         );
         let _ = writeln!(out, "{}", truncate(&head, width).trim_end());
         for sev in SEVERITIES {
-            for f in report.findings.iter().filter(|f| f.severity == sev) {
+            for f in findings_of(report, sev) {
                 let mut subj = esc(&subject(report, f));
                 if f.accepted.is_some() {
                     subj = format!(

@@ -168,3 +168,25 @@ pub fn gz(data: &[u8]) -> Vec<u8> {
     e.write_all(data).unwrap();
     e.finish().unwrap()
 }
+
+/// A small site on www.site.test: seven pages over three levels, with a fragment, a relative
+/// `..` path and non-HTTP links that must not become pages.
+pub fn tree(host: &str, path: &str) -> Response {
+    if host != "www.site.test" {
+        return not_found();
+    }
+    match path {
+        "/" => links(&[
+            "/a",
+            "/b",
+            "/a#frag",
+            "mailto:x@y.test",
+            "javascript:void(0)",
+        ]),
+        "/a" => links(&["/a1", "/a2", "/"]),
+        "/b" => links(&["/b1", "/A/../a1"]),
+        "/a1" => links(&["/a1x"]),
+        "/a2" | "/b1" | "/a1x" => links(&[]),
+        _ => not_found(),
+    }
+}
