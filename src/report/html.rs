@@ -218,9 +218,13 @@ fn disclosed(out: &mut String, report: &Report) {
     for d in &report.disclosed {
         let _ = writeln!(
             out,
-            "<li><b>{}</b> ({}), named as “{}”{}<blockquote>{}</blockquote></li>",
+            "<li><b>{}</b>{}, named as “{}”{}<blockquote>{}</blockquote></li>",
             esc(&service_name(report, &d.service)),
-            list(&d.hosts, 10),
+            if d.hosts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", list(&d.hosts, 10))
+            },
             esc(&d.declaration.name),
             esc(&section_note(&d.declaration)),
             esc(d.declaration.excerpt.trim())

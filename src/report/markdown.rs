@@ -148,9 +148,14 @@ fn disclosed(out: &mut String, report: &Report) {
     for d in report.disclosed.iter().take(MAX_ROWS) {
         let _ = writeln!(
             out,
-            "- **{}** ({}), named as “{}”{}:",
+            "- **{}**{}, named as “{}”{}:",
             esc(&service_name(report, &d.service)),
-            escaped_list(&d.hosts, 5),
+            // A service seen only by script signature or cookie has no host to show.
+            if d.hosts.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", escaped_list(&d.hosts, 5))
+            },
             esc(&d.declaration.name),
             esc(&section_note(&d.declaration)),
         );
