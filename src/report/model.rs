@@ -323,7 +323,8 @@ pub type FindingKind = String;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Finding {
     /// "undisclosed_service" | "disclosed_by_company_only" | "declared_not_observed"
-    /// | "unattributed_third_party" | "tracking_before_consent" | "tracking_after_reject".
+    /// | "unattributed_third_party" | "tracking_before_consent" | "tracking_after_reject"
+    /// | "cmp_service_not_in_policy".
     pub kind: FindingKind,
     /// "high" | "medium" | "low" | "info".
     pub severity: String,
