@@ -8,9 +8,11 @@ pub mod launch;
 pub mod record;
 pub mod visit;
 
-use crate::config::{ConsentMode, ScanConfig, ScopeKind};
+use crate::config::{ConsentMode, ScanConfig};
+use crate::crawl::frontier::{normalize, url_trap};
+use crate::crawl::scope::Scope;
 use crate::crawl::Progress;
-use crate::domain::{registrable_domain, FirstParty};
+use crate::domain::FirstParty;
 use crate::observe::{Collector, Observations, PageRecord, Phase};
 use crate::report::model::{CmpService, Consent, ScanError};
 use serde_json::json;
@@ -49,29 +51,6 @@ async fn start(config: &ScanConfig) -> Result<Session, String> {
         _browser: browser,
         cdp,
     })
-}
-
-fn in_scope(config: &ScanConfig, url: &Url) -> bool {
-    if !matches!(url.scheme(), "http" | "https") {
-        return false;
-    }
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let start_host = config.start.host_str().unwrap_or_default();
-    let ok = match config.scope {
-        ScopeKind::Host => host.eq_ignore_ascii_case(start_host),
-        ScopeKind::Domain => registrable_domain(host) == registrable_domain(start_host),
-    };
-    let s = url.as_str();
-    ok && (config.include.is_empty() || config.include.iter().any(|r| r.is_match(s)))
-        && !config.exclude.iter().any(|r| r.is_match(s))
-}
-
-/// The first-party domains of a scan: the start URL's registrable domain plus `--first-party`.
-pub fn first_party(config: &ScanConfig) -> FirstParty {
-    let start = registrable_domain(config.start.host_str().unwrap_or_default());
-    FirstParty::new(std::iter::once(start).chain(config.first_party.iter().cloned()))
 }
 
 /// Pages revisited in each consent phase after the first: enough to see what a click unleashes
@@ -209,7 +188,8 @@ pub async fn crawl_browser(
     config: &ScanConfig,
     progress: &dyn Progress,
 ) -> Result<Observations, BrowserError> {
-    let fp = first_party(config);
+    let scope = Scope::new(config);
+    let fp = scope.first_party();
     let session = start(config).await.map_err(BrowserError)?;
     let mut tabs = Tabs {
         session,
@@ -268,11 +248,15 @@ pub async fn crawl_browser(
             if let Some(ex) = &rec.extract {
                 if config.max_depth.is_none_or(|m| depth < m) {
                     for link in &ex.links {
-                        if in_scope(config, link)
+                        // Same scope, normalisation and URL-trap rules as the static crawler.
+                        let mut link = link.clone();
+                        normalize(&mut link);
+                        if scope.allows(&link)
+                            && url_trap(&link).is_none()
                             && seen.len() < config.max_pages * 20
                             && seen.insert(link.to_string())
                         {
-                            queue.push_back((link.clone(), depth + 1));
+                            queue.push_back((link, depth + 1));
                         }
                     }
                 }
