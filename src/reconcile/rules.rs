@@ -10,11 +10,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// A short name for a company as a policy would write it ("Google" for "Google Ireland
 /// Limited"): the catalog company's first alias, else its legal name.
+/// The name a reader knows the company by: its shortest alias ("Google", "Facebook", "Microsoft"),
+/// else the legal name. The first alias is often just another legal form.
 fn company_short(catalog: &Catalog, svc_id: &str, legal: &str) -> String {
     catalog
         .service(svc_id)
         .and_then(|s| catalog.company(&s.company))
-        .and_then(|c| c.aliases.first().cloned())
+        .and_then(|c| c.aliases.iter().min_by_key(|a| a.chars().count()).cloned())
         .unwrap_or_else(|| legal.to_string())
 }
 
