@@ -39,11 +39,23 @@ fn classify(line: &str) -> Line {
         && !t.contains("://")
         && !t.contains("www.")
         && t.chars().any(char::is_alphabetic)
-        && t.chars().next().is_some_and(|c| c.is_alphanumeric());
+        && t.chars().next().is_some_and(|c| c.is_alphanumeric())
+        && !is_label_value(t);
     if is_candidate {
         Line::Candidate
     } else {
         Line::Body
+    }
+}
+
+/// "Stand: Januar 2026", "Telefon: +49 201 1234": a one- or two-word label, a colon, and a value
+/// with a digit is a data line (date, phone, register number), never a heading.
+fn is_label_value(t: &str) -> bool {
+    match t.split_once(": ") {
+        Some((label, value)) => {
+            label.split_whitespace().count() <= 2 && value.chars().any(|c| c.is_ascii_digit())
+        }
+        None => false,
     }
 }
 
@@ -173,6 +185,14 @@ mod tests {
         );
         assert_eq!(p.blocks[2].section_path(), "Datenschutz > Hosting");
         assert_eq!(p.blocks[3].section_path(), "Datenschutz > Google Fonts");
+    }
+
+    #[test]
+    fn label_value_lines_are_not_headings() {
+        assert_eq!(classify("Stand: Januar 2026"), Line::Body);
+        assert_eq!(classify("Telefon: +49 201 1234567"), Line::Body);
+        assert_eq!(classify("Google Analytics"), Line::Candidate);
+        assert_eq!(classify("Hosting: IONOS"), Line::Candidate);
     }
 
     #[test]
