@@ -228,6 +228,19 @@ fn alert_is_dismissed_and_popup_closed() {
     assert!(r.cookie("after_dialog").is_some());
     // The popup is another window, not something this page loads.
     assert!(r.third_party("popup.elsewhere.test").is_none());
+    // Both are recorded on the page, so a DPO knows the visit was interrupted.
+    assert!(
+        p.interruptions
+            .iter()
+            .any(|i| i.starts_with("alert dismissed")),
+        "{:?}",
+        p.interruptions
+    );
+    assert!(
+        p.interruptions.iter().any(|i| i.contains("popup")),
+        "{:?}",
+        p.interruptions
+    );
 }
 
 #[test]

@@ -133,6 +133,9 @@ pub struct Page {
     pub redirects: Vec<String>,
     /// Page title, when HTML.
     pub title: Option<String>,
+    /// Browser mode: dialogs dismissed and popups closed while visiting it, sorted.
+    #[serde(default)]
+    pub interruptions: Vec<String>,
     /// Short error kind when the page failed (details in `errors`).
     pub error: Option<String>,
 }

@@ -59,6 +59,9 @@ pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> Pag
     };
     rec.page.status = v.status;
     rec.page.content_type = v.mime.clone();
+    rec.page.interruptions = v.interruptions.clone();
+    rec.page.interruptions.sort();
+    rec.page.interruptions.dedup();
     rec.page.redirects = v.redirects.clone();
     let final_url = v
         .final_url

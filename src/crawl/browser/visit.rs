@@ -168,10 +168,13 @@ impl State<'_> {
             let info = &p["targetInfo"];
             if info["type"] == "page" && info["openerId"].as_str() == Some(&self.target_id) {
                 let id = info["targetId"].as_str().unwrap_or_default().to_string();
-                self.visit.interruptions.push(format!(
-                    "popup closed: {}",
-                    info["url"].as_str().unwrap_or("")
-                ));
+                // Created and info-changed events both arrive for one popup, and its URL is often
+                // still empty at that point: record the fact once, without the URL, so reports stay
+                // deterministic.
+                let note = "popup window opened by the page was closed".to_string();
+                if !self.visit.interruptions.contains(&note) {
+                    self.visit.interruptions.push(note);
+                }
                 self.cdp
                     .fire("Target.closeTarget", json!({ "targetId": id }), None);
             }
@@ -272,6 +275,15 @@ impl State<'_> {
                     json!({ "expression": SCROLL_JS }),
                     Some(&session),
                 );
+            }
+            "Page.windowOpen" if session == self.main_session => {
+                let note = format!(
+                    "page tried to open a popup window: {}",
+                    p["url"].as_str().unwrap_or("")
+                );
+                if !self.visit.interruptions.contains(&note) {
+                    self.visit.interruptions.push(note);
+                }
             }
             "Page.javascriptDialogOpening" => {
                 self.visit.interruptions.push(format!(
