@@ -113,6 +113,24 @@ pub fn load_report(path: &std::path::Path) -> Result<Report, String> {
         .map_err(|e| format!("{} is not a valid report: {e}", path.display()))
 }
 
+const TEXT_SEVERITY: fn(&str) -> String = |s| format!("[{s}]");
+const PLAIN_SEVERITY: fn(&str) -> String = |s| s.to_string();
+
+/// One line per finding: severity (as `severity` shows it), kind, service and hosts.
+fn finding_lines(fs: &[Finding], severity: fn(&str) -> String) -> Vec<String> {
+    fs.iter()
+        .map(|f| {
+            format!(
+                "{} {} {} ({})",
+                severity(&f.severity),
+                f.kind,
+                f.service.as_deref().unwrap_or("-"),
+                f.hosts.join(", ")
+            )
+        })
+        .collect()
+}
+
 /// Plain-text rendering (terminal and `diff --format text`).
 pub fn render_text(c: &Changes) -> String {
     let mut out = String::new();
@@ -134,21 +152,16 @@ pub fn render_text(c: &Changes) -> String {
     section("Removed third-party hosts", '-', &c.removed_hosts);
     section("New cookies", '+', &c.new_cookies);
     section("Removed cookies", '-', &c.removed_cookies);
-    let fl = |fs: &[Finding]| {
-        fs.iter()
-            .map(|f| {
-                format!(
-                    "[{}] {} {} ({})",
-                    f.severity,
-                    f.kind,
-                    f.service.as_deref().unwrap_or("-"),
-                    f.hosts.join(", ")
-                )
-            })
-            .collect::<Vec<_>>()
-    };
-    section("New findings", '+', &fl(&c.new_findings));
-    section("Resolved findings", '-', &fl(&c.resolved_findings));
+    section(
+        "New findings",
+        '+',
+        &finding_lines(&c.new_findings, TEXT_SEVERITY),
+    );
+    section(
+        "Resolved findings",
+        '-',
+        &finding_lines(&c.resolved_findings, TEXT_SEVERITY),
+    );
     out
 }
 
@@ -181,21 +194,14 @@ pub fn render_markdown(c: &Changes) -> String {
     rows("removed host", &c.removed_hosts);
     rows("new cookie", &c.new_cookies);
     rows("removed cookie", &c.removed_cookies);
-    let fl = |fs: &[Finding]| {
-        fs.iter()
-            .map(|f| {
-                format!(
-                    "{} {} {} ({})",
-                    f.severity,
-                    f.kind,
-                    f.service.as_deref().unwrap_or("-"),
-                    f.hosts.join(", ")
-                )
-            })
-            .collect::<Vec<_>>()
-    };
-    rows("new finding", &fl(&c.new_findings));
-    rows("resolved finding", &fl(&c.resolved_findings));
+    rows(
+        "new finding",
+        &finding_lines(&c.new_findings, PLAIN_SEVERITY),
+    );
+    rows(
+        "resolved finding",
+        &finding_lines(&c.resolved_findings, PLAIN_SEVERITY),
+    );
     out
 }
 
