@@ -9,6 +9,7 @@ use crate::catalog::Catalog;
 use crate::config::ScanConfig;
 use crate::crawl::Fetcher;
 use crate::policy::{pdf, source};
+use crate::report::escape;
 use crate::report::model::{Declaration, Policy};
 use std::fmt::Write as _;
 
@@ -74,20 +75,30 @@ fn target(d: &Declaration) -> String {
     }
 }
 
-/// Terminal rendering: declarations, then free-text providers, then negated names.
+/// Terminal rendering: declarations, then free-text providers, then negated names. Every string
+/// from the policy goes through [`escape::terminal`]: policy text is site-controlled, and a
+/// CSI (U+009B) or bidi override (U+202E) in it must not reach the terminal.
 pub fn render_text(p: &Policy) -> String {
+    let esc = |d: &Declaration| Declaration {
+        name: escape::terminal(&d.name),
+        company: d.company.as_deref().map(escape::terminal),
+        section: escape::terminal(&d.section),
+        excerpt: escape::terminal(&d.excerpt),
+        ..d.clone()
+    };
+    let declarations: Vec<Declaration> = p.declarations.iter().map(esc).collect();
     let mut o = String::new();
-    let _ = writeln!(o, "Policy: {}", p.urls.join(", "));
+    let _ = writeln!(o, "Policy: {}", escape::terminal(&p.urls.join(", ")));
     let _ = writeln!(
         o,
         "Language: {}",
-        p.language.as_deref().unwrap_or("unknown")
+        escape::terminal(p.language.as_deref().unwrap_or("unknown"))
     );
     if let Some(e) = &p.error {
-        let _ = writeln!(o, "Error: {e}");
+        let _ = writeln!(o, "Error: {}", escape::terminal(e));
     }
     let (negated, declared): (Vec<&Declaration>, Vec<&Declaration>) =
-        p.declarations.iter().partition(|d| d.negated);
+        declarations.iter().partition(|d| d.negated);
     let (providers, named): (Vec<&Declaration>, Vec<&Declaration>) = declared
         .into_iter()
         .partition(|d| d.matched_as == "provider");
@@ -122,15 +133,17 @@ pub fn render_text(p: &Policy) -> String {
     o
 }
 
+/// A table cell: [`escape::markdown`], so no link (`[x](javascript:…)`), image, HTML or row
+/// break from the policy survives in the ticket.
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    escape::markdown(s)
 }
 
 /// Markdown rendering for a ticket: one table of all declarations.
 pub fn render_md(p: &Policy) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# Privacy policy declarations\n");
-    let _ = writeln!(o, "- Documents: {}", p.urls.join(", "));
+    let _ = writeln!(o, "- Documents: {}", md_cell(&p.urls.join(", ")));
     let _ = writeln!(
         o,
         "- Language: {}",
@@ -149,9 +162,9 @@ pub fn render_md(p: &Policy) -> String {
             o,
             "| {} | {} | {} | {} | {} | {} | {} |",
             md_cell(&d.name),
-            d.service.as_deref().unwrap_or(""),
+            md_cell(d.service.as_deref().unwrap_or("")),
             md_cell(d.company.as_deref().unwrap_or("")),
-            d.matched_as,
+            md_cell(&d.matched_as),
             md_cell(&d.section),
             if d.negated { "yes" } else { "no" },
             md_cell(&d.excerpt)

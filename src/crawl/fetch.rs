@@ -115,6 +115,10 @@ pub enum FetchError {
     /// The URL cannot be requested (not http/https, no host).
     #[error("cannot request this URL: {0}")]
     InvalidUrl(String),
+    /// A redirect to a scheme other than http/https (file:, ftp:, javascript:, data:): never
+    /// followed, and the redirect response is not a page.
+    #[error("redirects to {0}, which is not an http(s) URL (not followed)")]
+    UnsupportedRedirect(String),
 }
 
 impl FetchError {
@@ -132,6 +136,7 @@ impl FetchError {
             FetchError::HttpStatus(_) => "http_status",
             FetchError::Body(_) => "body",
             FetchError::InvalidUrl(_) => "invalid_url",
+            FetchError::UnsupportedRedirect(_) => "unsupported_redirect",
         }
     }
 
@@ -283,6 +288,7 @@ impl Fetcher {
             seen.status = Some(status);
             record_cookies(resp.headers(), &current, &mut seen.set_cookies);
             if let Some(next) = redirect_target(status, resp.headers(), &current) {
+                let next = next.map_err(FetchError::UnsupportedRedirect)?;
                 if next == *url || seen.redirects.contains(&next) {
                     return Err(FetchError::RedirectLoop(next.to_string()));
                 }
@@ -336,8 +342,9 @@ impl Fetcher {
     }
 }
 
-/// The next URL of a 301/302/303/307/308 with a usable `Location` (fragment dropped).
-fn redirect_target(status: u16, headers: &HeaderMap, base: &Url) -> Option<Url> {
+/// The next URL of a 301/302/303/307/308 with a usable `Location` (fragment dropped), or
+/// `Err(location)` (cut to 200 chars) when it points to a scheme other than http/https.
+fn redirect_target(status: u16, headers: &HeaderMap, base: &Url) -> Option<Result<Url, String>> {
     if !matches!(status, 301 | 302 | 303 | 307 | 308) {
         return None;
     }
@@ -345,10 +352,10 @@ fn redirect_target(status: u16, headers: &HeaderMap, base: &Url) -> Option<Url> 
     let loc = String::from_utf8_lossy(loc.as_bytes());
     let mut next = base.join(loc.trim()).ok()?;
     if !matches!(next.scheme(), "http" | "https") {
-        return None;
+        return Some(Err(loc.trim().chars().take(200).collect()));
     }
     next.set_fragment(None);
-    Some(next)
+    Some(Ok(next))
 }
 
 fn record_cookies(headers: &HeaderMap, url: &Url, out: &mut Vec<SetCookieHeader>) {

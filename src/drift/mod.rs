@@ -142,7 +142,12 @@ pub fn render_text(c: &Changes) -> String {
         if !items.is_empty() {
             out.push_str(&format!("{title}:\n"));
             for i in items {
-                out.push_str(&format!("  {sign} {i}\n"));
+                // Names, hosts and services come from scanned sites: no control or bidi
+                // character reaches the terminal.
+                out.push_str(&format!(
+                    "  {sign} {}\n",
+                    crate::report::escape::terminal(i)
+                ));
             }
         }
     };
@@ -167,12 +172,7 @@ pub fn render_text(c: &Changes) -> String {
 
 /// Markdown rendering, for a ticket.
 pub fn render_markdown(c: &Changes) -> String {
-    let esc = |s: &str| {
-        s.replace('|', "\\|")
-            .replace('`', "\\`")
-            .replace('<', "&lt;")
-            .replace('\n', " ")
-    };
+    let esc = crate::report::escape::markdown;
     let mut out = format!(
         "## Changes since {} ({})\n\n",
         esc(&c.baseline_started_at),

@@ -12,7 +12,7 @@ pub mod analyze;
 pub mod discover;
 pub mod fold;
 pub mod html;
-mod html_stream;
+mod html_tokens;
 pub mod language;
 pub mod lexicon;
 pub mod matcher;

@@ -1,0 +1,237 @@
+//! Hostile privacy policies (issue 11): each class that killed or stalled the scan, generated
+//! here (no megabyte fixtures), read by the real binary's `policy` subcommand as a child process
+//! under a time limit, with its peak memory taken from the kernel (`wait4` rusage).
+//!
+//! The limits are for the debug build the tests run; the speed of the release build is measured
+//! by `cargo bench --bench policy`.
+
+use privacy_inventory::report::model::Policy;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const EXE: &str = env!("CARGO_BIN_EXE_privacy-inventory");
+/// Peak resident memory allowed for any policy of ≤ 10 MB.
+const MAX_RSS_BYTES: u64 = 1024 * 1024 * 1024;
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    elapsed: Duration,
+    max_rss: u64,
+}
+
+/// Run the binary with `args`, killing it after `limit`; peak RSS from `wait4`.
+// The child is reaped by `wait4` (which also gives its rusage), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
+fn run_limited(args: &[&str], limit: Duration) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("stdout");
+    let err_path = dir.path().join("stderr");
+    let started = Instant::now();
+    let child = Command::new(EXE)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .expect("the binary starts");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut killed = false;
+    loop {
+        // SAFETY: waiting for our own child, with valid pointers.
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if r == pid {
+            break;
+        }
+        assert!(r == 0, "wait4 failed");
+        if started.elapsed() > limit && !killed {
+            // SAFETY: our own child, not yet reaped.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            killed = true;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let elapsed = started.elapsed();
+    let code = if killed || !libc::WIFEXITED(status) {
+        None
+    } else {
+        Some(libc::WEXITSTATUS(status))
+    };
+    Run {
+        code,
+        stdout: std::fs::read_to_string(&out_path).unwrap_or_default(),
+        stderr: std::fs::read_to_string(&err_path).unwrap_or_default(),
+        elapsed,
+        max_rss: usage.ru_maxrss as u64 * 1024,
+    }
+}
+
+/// `policy FILE --format json` on `content`: must end in time with exit 0, a `Policy` JSON and
+/// peak memory under [`MAX_RSS_BYTES`].
+fn read_policy(name: &str, content: &[u8], limit: Duration) -> (Policy, Run) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name);
+    std::fs::write(&file, content).unwrap();
+    let run = run_limited(
+        &["policy", &file.display().to_string(), "--format", "json"],
+        limit,
+    );
+    let what = format!(
+        "{name} ({} bytes): exit {:?} after {:?}, peak RSS {} MB, stderr: {}",
+        content.len(),
+        run.code,
+        run.elapsed,
+        run.max_rss / 1024 / 1024,
+        run.stderr.chars().take(500).collect::<String>()
+    );
+    eprintln!("{what}");
+    assert_eq!(run.code, Some(0), "{what}");
+    assert!(run.max_rss < MAX_RSS_BYTES, "{what}");
+    let policy: Policy = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{what}: not a policy JSON ({e})"));
+    (policy, run)
+}
+
+fn names(p: &Policy) -> Vec<&str> {
+    p.declarations.iter().map(|d| d.name.as_str()).collect()
+}
+
+#[test]
+fn misnested_bold_tags_do_not_grow_memory_quadratically() {
+    // Distinct ids defeat html5ever's Noah's-ark limit, the stray </i> fooled the old depth
+    // count: 180 KB took 5.4 GB before.
+    let mut html = String::from("<html><body><h1>Datenschutz</h1>");
+    for i in 0..12_000 {
+        html.push_str(&format!("<p><b id=b{i}></i></p>"));
+    }
+    html.push_str("<p>Wir nutzen Google Analytics.</p></body></html>");
+    let (p, _) = read_policy("bold.html", html.as_bytes(), Duration::from_secs(30));
+    assert!(names(&p).contains(&"Google Analytics"), "{:?}", names(&p));
+}
+
+#[test]
+fn deep_nesting_with_stray_end_tags_does_not_overflow_the_stack() {
+    // `<div></x>` × 60,000 read as depth ≤ 2 and the recursive walker overflowed (exit 134).
+    let mut html = String::from("<html><body><h2>Analyse</h2>");
+    html.push_str(&"<div></x>".repeat(60_000));
+    html.push_str("<p>Wir nutzen Matomo.</p></body></html>");
+    let (p, _) = read_policy("deep.html", html.as_bytes(), Duration::from_secs(30));
+    let d = p
+        .declarations
+        .iter()
+        .find(|d| d.name == "Matomo")
+        .unwrap_or_else(|| panic!("{:?}", names(&p)));
+    assert_eq!(d.section, "Analyse");
+}
+
+#[test]
+fn a_huge_heading_is_not_copied_into_every_block() {
+    // A 200 KB Markdown heading then 20,000 short lines: every block cloned the heading (> 5 GB).
+    let mut text = format!("# {}\n", "Kopf ".repeat(40_000));
+    for i in 0..20_000 {
+        text.push_str(&format!("Zeile {i} ohne Namen.\n"));
+    }
+    text.push_str("Wir nutzen Google Analytics.\n");
+    let (p, _) = read_policy("heading.md", text.as_bytes(), Duration::from_secs(30));
+    let d = p
+        .declarations
+        .iter()
+        .find(|d| d.name == "Google Analytics")
+        .unwrap_or_else(|| panic!("{:?}", names(&p)));
+    assert!(
+        d.section.starts_with("Kopf Kopf") && d.section.chars().count() <= 200,
+        "the section is cut: {} chars",
+        d.section.chars().count()
+    );
+    // A 1 MB <h1>: read, cut in the path.
+    let html = format!(
+        "<body><h1>{}</h1><p>Wir nutzen Matomo.</p></body>",
+        "Titel ".repeat(170_000)
+    );
+    let (p, _) = read_policy("h1.html", html.as_bytes(), Duration::from_secs(30));
+    assert!(names(&p).contains(&"Matomo"), "{:?}", names(&p));
+}
+
+#[test]
+fn one_long_paragraph_naming_a_service_repeatedly_is_read_in_linear_time() {
+    // 400 KB in one paragraph took 90 s: every mention re-tokenised the whole sentence.
+    let mut text = String::from("Analyse\n");
+    while text.len() < 400_000 {
+        text.push_str("wir nutzen Google Analytics und Hotjar, nicht aber andere dienste, ");
+    }
+    text.push_str("ende.\n");
+    let (p, run) = read_policy("paragraph.txt", text.as_bytes(), Duration::from_secs(30));
+    assert!(names(&p).contains(&"Google Analytics"), "{:?}", names(&p));
+    assert_eq!(
+        p.declarations
+            .iter()
+            .filter(|d| d.service.as_deref() == Some("google-analytics"))
+            .count(),
+        1,
+        "one declaration per service and section"
+    );
+    let d = &p.declarations[0];
+    assert!(d.excerpt.chars().count() <= 302, "excerpt is a window");
+    assert!(run.elapsed < Duration::from_secs(30));
+}
+
+#[test]
+fn full_stops_without_spaces_are_read_in_linear_time() {
+    // Like the text of a 10,000-page PDF whose full stops have no space after them: one sentence
+    // of megabytes (66 s before).
+    let text = "Der Dienst Google Fonts laedt Schriften.Wir nutzen Matomo.".repeat(30_000);
+    let (p, _) = read_policy("stops.txt", text.as_bytes(), Duration::from_secs(30));
+    let n = names(&p);
+    assert!(
+        n.contains(&"Google Fonts") && n.contains(&"Matomo"),
+        "{n:?}"
+    );
+}
+
+#[test]
+fn a_ten_megabyte_policy_stays_under_a_gigabyte() {
+    let mut text = String::from("# Datenschutzerklärung\n");
+    let para = "Wir setzen auf dieser Website Google Analytics ein. Anbieter ist die Google Ireland \
+                Limited, Gordon House, Barrow Street, Dublin 4, Irland (siehe https://policies.google.com/privacy). \
+                Die Daten werden nicht an Dritte weitergegeben, außer an Cloudflare zur Auslieferung.\n";
+    let mut i = 0;
+    while text.len() < 10 * 1024 * 1024 {
+        if i % 50 == 0 {
+            text.push_str(&format!("## Abschnitt {i}\n"));
+        }
+        text.push_str(para);
+        i += 1;
+    }
+    let (p, run) = read_policy("big.md", text.as_bytes(), Duration::from_secs(120));
+    assert!(names(&p).contains(&"Google Analytics"), "{:?}", names(&p));
+    eprintln!(
+        "10 MB policy: {:?}, peak RSS {} MB",
+        run.elapsed,
+        run.max_rss / 1024 / 1024
+    );
+}
+
+#[test]
+fn a_policy_file_larger_than_the_file_limit_is_cut_and_says_so() {
+    // /dev/zero-like input is not read until memory runs out; the cut is reported.
+    let zero = Path::new("/dev/zero");
+    assert!(zero.exists(), "/dev/zero is needed for this test");
+    let run = run_limited(
+        &["policy", "/dev/zero", "--format", "json"],
+        Duration::from_secs(60),
+    );
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    assert!(run.max_rss < MAX_RSS_BYTES);
+    let p: Policy = serde_json::from_str(&run.stdout).unwrap();
+    assert!(p.truncated);
+    assert!(
+        p.error.as_deref().unwrap_or("").contains("was cut at"),
+        "{:?}",
+        p.error
+    );
+}
