@@ -275,6 +275,9 @@ pub fn build_config(url: &str, c: &CrawlArgs, quiet: bool) -> Result<ScanConfig,
 
 /// Run a configured scan and write its outputs.
 pub async fn run_config(cfg: ScanConfig, out: &OutputArgs, baseline: &BaselineArgs) -> Exit {
+    if let Err(e) = super::output::check_outputs(out) {
+        return usage_error(e);
+    }
     let catalog = match Catalog::load(&cfg.catalogs) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
