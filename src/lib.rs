@@ -105,6 +105,7 @@ pub async fn scan(
     report.summary = report::summarize(&report);
     report.finished_at = now_rfc3339();
     report.duration_ms = clock.elapsed().as_millis() as u64;
+    report::redact::credentials(&mut report);
     Ok(ScanOutcome {
         report,
         start_failed,

@@ -159,3 +159,26 @@ fn diff_text_escapes_site_controlled_names() {
     );
     assert!(!r.stdout.contains('\u{9b}') && !r.stdout.contains('\u{202e}'));
 }
+
+#[test]
+fn start_url_credentials_stay_out_of_report_and_progress() {
+    let s = site("redirects");
+    let r = s
+        .scan("http://ci-user:s3cret-pw@www.site.test/")
+        .args(&["--output", "{report}", "--markdown", "-"])
+        .run_plain();
+    let raw = std::fs::read_to_string(&r.report_path).unwrap_or_default();
+    assert!(r.json.is_some(), "a report is written{}", r.context());
+    for (what, text) in [
+        ("report", raw.as_str()),
+        ("stderr", &r.stderr),
+        ("stdout", &r.stdout),
+    ] {
+        assert!(
+            !text.contains("s3cret-pw") && !text.contains("ci-user"),
+            "credentials in the {what}{}",
+            r.context()
+        );
+    }
+    assert!(raw.contains("http://***@www.site.test/"), "{}", r.context());
+}

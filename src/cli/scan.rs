@@ -303,7 +303,7 @@ pub async fn run_config(cfg: ScanConfig, out: &OutputArgs, baseline: &BaselineAr
     }
     if outcome.start_failed {
         if !out.quiet {
-            eprintln!("privacy-inventory: the start URL {} could not be fetched (see errors in the report)", cfg.start);
+            eprintln!("privacy-inventory: the start URL {} could not be fetched (see errors in the report)", crate::domain::redact_credentials(cfg.start.as_str()));
         }
         return Exit::StartFailed;
     }
