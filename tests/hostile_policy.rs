@@ -5,6 +5,8 @@
 //! The limits are for the debug build the tests run; the speed of the release build is measured
 //! by `cargo bench --bench policy`.
 
+mod harness;
+
 use privacy_inventory::report::model::Policy;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -234,4 +236,33 @@ fn a_policy_file_larger_than_the_file_limit_is_cut_and_says_so() {
         "{:?}",
         p.error
     );
+}
+
+#[test]
+fn a_policy_cut_at_max_body_says_so_in_policy_and_findings() {
+    // The policy page (2,136 bytes) is longer than --max-body; every other page is shorter.
+    let s = harness::site("policy-undisclosed");
+    let r = s
+        .scan("https://www.copperline-coffee.test/")
+        .args(&["--max-body", "1700"])
+        .run();
+    r.expect_code(1);
+    let rep = r.report();
+    assert!(rep.policy.truncated, "{:?}{}", rep.policy, r.context());
+    let error = rep.policy.error.as_deref().unwrap_or("");
+    assert!(
+        error.contains("was cut at 1700 bytes") && error.contains("--max-body"),
+        "{error}"
+    );
+    let undisclosed: Vec<&str> = rep
+        .findings
+        .iter()
+        .filter(|f| f.kind == "undisclosed_service")
+        .map(|f| f.evidence.as_str())
+        .collect();
+    assert!(!undisclosed.is_empty(), "{}", r.context());
+    for e in undisclosed {
+        assert!(e.contains("in the part that was read"), "{e}");
+    }
+    harness::assert_schema_valid(r.json.as_ref().unwrap(), "cut policy");
 }
