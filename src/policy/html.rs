@@ -4,7 +4,8 @@
 //! The page is site-controlled, so reading it must be linear in its size with bounded memory
 //! whatever the markup (issue 11: html5ever's DOM took 5 GB on 180 KB of `<p><b id=bN></i></p>`
 //! and its recursive walk overflowed the stack on 60,000 nested `<div>`). Two forward passes over
-//! [`html_tokens`](crate::policy::html_tokens) with an explicit element stack replace the DOM:
+//! [`html_tokens`](crate::policy::html_tokens) with the element stack of
+//! [`html_walk`](crate::policy::html_walk) replace the DOM:
 //! 1. measure: the text length of each `<main>`/`<article>`/`[role=main]` and each element that
 //!    looks like a cookie banner (id/class markers), by a running text counter;
 //! 2. extract: walk again with the same stack rules, keep the chosen main content, skip banners
@@ -16,10 +17,10 @@
 //! closes an open `<p>`, `<li>` closes `<li>`, as browsers do) or at the end of the document.
 
 use crate::observe::entities::{decode, Context};
-use crate::policy::html_tokens::{Attrs, Token, Tokenizer};
+use crate::policy::html_tokens::Attrs;
+use crate::policy::html_walk::{heading_level, walk, Open, Visitor};
 use crate::policy::lexicon::Lexicon;
 use crate::policy::text::{PolicyText, TextBuilder};
-use std::collections::HashMap;
 
 /// Elements whose content is never policy text.
 pub(crate) const SKIP: &[&str] = &[
@@ -60,60 +61,8 @@ pub(crate) const BLOCKS: &[&str] = &[
     "hr",
 ];
 
-const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "keygen",
-];
-
-/// Start tags that close an open `<p>` (HTML's "close a p element").
-const CLOSES_P: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "details",
-    "dialog",
-    "div",
-    "dl",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hgroup",
-    "hr",
-    "main",
-    "menu",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "table",
-    "ul",
-];
-
 /// Longest bold-paragraph heading, in chars.
 const MAX_BOLD_HEADING_CHARS: usize = 80;
-
-fn heading_level(name: &str) -> Option<u8> {
-    match name {
-        "h1" => Some(1),
-        "h2" => Some(2),
-        "h3" => Some(3),
-        "h4" => Some(4),
-        "h5" => Some(5),
-        "h6" => Some(6),
-        _ => None,
-    }
-}
 
 /// Extract the policy text of an HTML document.
 pub fn parse_html(html: &str, source: &str) -> PolicyText {
@@ -121,147 +70,6 @@ pub fn parse_html(html: &str, source: &str) -> PolicyText {
     let mut w = Extract::new(source, &measured);
     walk(html, &mut w);
     w.finish()
-}
-
-/// What happens to an element's content; decided when it opens.
-#[derive(Debug, Clone, Copy, Default)]
-struct Open {
-    /// Index among measured elements (main candidates and banner candidates).
-    measured: Option<usize>,
-    skip: bool,
-    main: bool,
-    chosen_main: bool,
-    block: bool,
-    heading: bool,
-    p: bool,
-}
-
-/// Receives the walk's events.
-trait Visitor {
-    /// An element opens; returns what to remember until it closes.
-    fn open(&mut self, name: &str, attrs: &Attrs) -> Open;
-    /// An element closes (explicitly, implicitly or at the end of the document).
-    fn close(&mut self, name: &str, open: Open);
-    /// A void element (`<br>`, `<img>` …).
-    fn void(&mut self, name: &str);
-    /// Decoded text.
-    fn text(&mut self, raw: &str);
-}
-
-/// The element stack, with the positions of each open name so that implicit closes and end-tag
-/// matching cost O(1) per element, not O(depth).
-#[derive(Default)]
-struct Stack {
-    items: Vec<(String, Open)>,
-    positions: HashMap<String, Vec<usize>>,
-}
-
-impl Stack {
-    fn last_of(&self, name: &str) -> Option<usize> {
-        self.positions.get(name).and_then(|v| v.last().copied())
-    }
-
-    fn push(&mut self, name: String, open: Open) {
-        self.positions
-            .entry(name.clone())
-            .or_default()
-            .push(self.items.len());
-        self.items.push((name, open));
-    }
-
-    /// Close every element from the top down to (and including) position `at`.
-    fn pop_to(&mut self, at: usize, v: &mut dyn Visitor) {
-        while self.items.len() > at {
-            let (name, open) = self.items.pop().expect("non-empty");
-            if let Some(p) = self.positions.get_mut(&name) {
-                p.pop();
-                if p.is_empty() {
-                    self.positions.remove(&name);
-                }
-            }
-            v.close(&name, open);
-        }
-    }
-
-    /// Close the last open `name` when it is open above every element of `scope`.
-    fn close_within(&mut self, name: &str, scope: &[&str], v: &mut dyn Visitor) {
-        let Some(at) = self.last_of(name) else {
-            return;
-        };
-        if scope.iter().all(|s| self.last_of(s).is_none_or(|b| b < at)) {
-            self.pop_to(at, v);
-        }
-    }
-}
-
-/// Tokenize `html` and drive `v`, with browser-like implicit closes.
-fn walk(html: &str, v: &mut dyn Visitor) {
-    let mut stack = Stack::default();
-    for token in Tokenizer::new(html) {
-        match token {
-            Token::Text(t) => v.text(t),
-            Token::Start {
-                name,
-                attrs,
-                self_closing,
-            } => {
-                if CLOSES_P.contains(&name.as_str()) {
-                    stack.close_within("p", &["button", "table", "td", "th"], v);
-                }
-                match name.as_str() {
-                    "li" => stack.close_within("li", &["ul", "ol"], v),
-                    "dt" | "dd" => {
-                        stack.close_within("dt", &["dl"], v);
-                        stack.close_within("dd", &["dl"], v);
-                    }
-                    "tr" => stack.close_within("tr", &["table"], v),
-                    "td" | "th" => {
-                        stack.close_within("td", &["tr", "table"], v);
-                        stack.close_within("th", &["tr", "table"], v);
-                    }
-                    "option" => stack.close_within("option", &["select"], v),
-                    _ => {}
-                }
-                if heading_level(&name).is_some() {
-                    if let Some(at) = (1..=6)
-                        .filter_map(|l| stack.last_of(&format!("h{l}")))
-                        .max()
-                    {
-                        stack.pop_to(at, v);
-                    }
-                }
-                if VOID.contains(&name.as_str()) {
-                    v.void(&name);
-                    continue;
-                }
-                let in_foreign = stack.last_of("svg").is_some() || stack.last_of("math").is_some();
-                let open = v.open(&name, &attrs);
-                if self_closing && in_foreign {
-                    v.close(&name, open);
-                } else {
-                    stack.push(name, open);
-                }
-            }
-            Token::End { name } => {
-                if matches!(name.as_str(), "body" | "html") {
-                    continue;
-                }
-                let at = if heading_level(&name).is_some() {
-                    (1..=6)
-                        .filter_map(|l| stack.last_of(&format!("h{l}")))
-                        .max()
-                } else {
-                    stack.last_of(&name)
-                };
-                if let Some(at) = at {
-                    stack.pop_to(at, v);
-                } else if name == "br" {
-                    v.void("br");
-                }
-            }
-        }
-    }
-    stack.pop_to(0, v);
 }
 
 fn is_noise(attrs: &Attrs) -> bool {

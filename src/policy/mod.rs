@@ -13,6 +13,7 @@ pub mod discover;
 pub mod fold;
 pub mod html;
 mod html_tokens;
+mod html_walk;
 pub mod language;
 pub mod lexicon;
 pub mod matcher;
