@@ -175,7 +175,7 @@ pub(crate) fn walk(html: &str, v: &mut dyn Visitor) {
                 }
                 let in_foreign = stack.last_of("svg").is_some() || stack.last_of("math").is_some();
                 let open = v.open(&name, &attrs);
-                if self_closing && in_foreign {
+                if self_closing && (in_foreign || matches!(name.as_str(), "svg" | "math")) {
                     v.close(&name, open);
                 } else {
                     stack.push(name, open);
