@@ -266,3 +266,64 @@ fn a_policy_cut_at_max_body_says_so_in_policy_and_findings() {
     }
     harness::assert_schema_valid(r.json.as_ref().unwrap(), "cut policy");
 }
+
+#[test]
+fn a_long_policy_url_over_many_sections_is_not_copied_per_declaration() {
+    // A 60 KB query on the policy URL and 150,000 sections each naming Google Analytics: every
+    // declaration carried the URL (and one per section was made): > 5 GB before.
+    let dir = tempfile::tempdir().unwrap();
+    let host = dir.path().join("www.site.test");
+    std::fs::create_dir_all(&host).unwrap();
+    std::fs::write(
+        host.join("index.html"),
+        "<html><body><p>Hallo</p></body></html>",
+    )
+    .unwrap();
+    let mut policy = String::new();
+    for i in 0..150_000 {
+        policy.push_str(&format!("Abschnitt {i}\nWir nutzen Google Analytics.\n"));
+    }
+    std::fs::write(host.join("policy.txt"), policy).unwrap();
+    let s = harness::serve_dir("long-url", dir.path().to_path_buf());
+    let url = format!("http://www.site.test/policy.txt?q={}", "a".repeat(60_000));
+    let out = dir.path().join("report.json");
+    let run = run_limited(
+        &[
+            "scan",
+            "http://www.site.test/",
+            "--resolve",
+            &s.server.resolve_all(),
+            "--policy",
+            &url,
+            "--max-body",
+            "20M",
+            "--no-subresources",
+            "--quiet",
+            "--output",
+            &out.display().to_string(),
+        ],
+        Duration::from_secs(120),
+    );
+    let what = format!(
+        "exit {:?} after {:?}, peak RSS {} MB, stderr: {}",
+        run.code,
+        run.elapsed,
+        run.max_rss / 1024 / 1024,
+        run.stderr
+    );
+    eprintln!("{what}");
+    assert_eq!(run.code, Some(0), "{what}");
+    assert!(run.max_rss < MAX_RSS_BYTES, "{what}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    harness::assert_schema_valid(&json, "long policy URL");
+    let decls = json["policy"]["declarations"].as_array().unwrap();
+    assert!(
+        !decls.is_empty() && decls.len() <= 50,
+        "{} declarations",
+        decls.len()
+    );
+    assert!(decls
+        .iter()
+        .all(|d| d["source"].as_str().unwrap().chars().count() <= 2049));
+}

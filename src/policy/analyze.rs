@@ -16,6 +16,10 @@ use std::sync::{Arc, Mutex};
 /// Longest excerpt kept, in chars; longer sentences are cut around the name.
 pub const EXCERPT_CHARS: usize = 300;
 
+/// Most sections one name is declared in. A real policy names a service in a handful; a hostile
+/// one with 150,000 headings each naming Google Analytics must not make 150,000 declarations.
+pub const MAX_SECTIONS_PER_NAME: usize = 50;
+
 /// Heading words (folded) of the section naming the responsible party, whose company is the site
 /// itself and never a processor.
 const RESPONSIBLE_HEADINGS: &[&str] = &[
@@ -77,6 +81,8 @@ fn cached_matcher(catalog: &Catalog) -> Arc<NameMatcher> {
 struct Collector {
     out: Vec<(Declaration, bool)>,
     by_key: HashMap<String, usize>,
+    /// Sections per (what is named, negated).
+    sections: HashMap<String, usize>,
     own: Vec<String>,
     own_cache: HashMap<String, bool>,
 }
@@ -91,16 +97,23 @@ impl Collector {
         b
     }
 
-    /// Offer a mention; `decl` builds the declaration only when it is kept.
+    /// Offer a mention of `what` (key of what is named and negation) in `section`; `decl`
+    /// builds the declaration only when it is kept.
     fn offer(
         &mut self,
         name: &str,
-        key: String,
+        what: String,
+        section: &str,
         from_heading: bool,
         decl: impl FnOnce() -> Declaration,
     ) {
+        let key = format!("{what}\u{0}{section}");
         let slot = self.by_key.get(&key).copied();
         if slot.is_some_and(|i| !self.out[i].1 || from_heading) {
+            return;
+        }
+        if slot.is_none() && self.sections.get(&what).copied().unwrap_or(0) >= MAX_SECTIONS_PER_NAME
+        {
             return;
         }
         if self.is_own(name) {
@@ -110,6 +123,7 @@ impl Collector {
             Some(i) => self.out[i] = (decl(), from_heading),
             None => {
                 self.by_key.insert(key, self.out.len());
+                *self.sections.entry(what).or_default() += 1;
                 self.out.push((decl(), from_heading));
             }
         }
@@ -167,8 +181,8 @@ pub fn analyze_with(
                         matched_as: &str,
                         at: (usize, usize)| {
                 let negated = negated(at.0, at.1);
-                let key = format!("{key}\u{0}{section}\u{0}{negated}");
-                c.offer(name, key, from_heading, || Declaration {
+                let what = format!("{key}\u{0}{negated}");
+                c.offer(name, what, section, from_heading, || Declaration {
                     name: name.to_string(),
                     service,
                     company,

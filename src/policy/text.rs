@@ -10,6 +10,18 @@ use unicode_normalization::UnicodeNormalization;
 /// copied into every declaration's section.
 pub const MAX_SECTION_HEADING_CHARS: usize = 160;
 
+/// Longest document name kept on blocks and declarations, in chars: a policy URL is
+/// site-controlled (a redirect can add a 60 KB query), and every declaration carries it.
+pub const MAX_SOURCE_CHARS: usize = 2048;
+
+/// `text` cut at `max` chars, ending with `…` when cut.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", text[..at].trim_end()),
+        None => text.to_string(),
+    }
+}
+
 /// What a block is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockKind {
@@ -96,7 +108,7 @@ impl TextBuilder {
     /// Start a document.
     pub fn new(source: &str) -> Self {
         TextBuilder {
-            source: Arc::from(source),
+            source: Arc::from(cut(source, MAX_SOURCE_CHARS)),
             stack: Vec::new(),
             section: Arc::default(),
             blocks: Vec::new(),
@@ -112,10 +124,7 @@ impl TextBuilder {
         while self.stack.last().is_some_and(|(l, _)| *l >= level) {
             self.stack.pop();
         }
-        let short = match text.char_indices().nth(MAX_SECTION_HEADING_CHARS) {
-            Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
-            None => text.clone(),
-        };
+        let short = cut(&text, MAX_SECTION_HEADING_CHARS);
         self.stack.push((level, short));
         let headings: Vec<String> = self.stack.iter().map(|(_, t)| t.clone()).collect();
         self.section = Arc::new(Section {
