@@ -227,6 +227,14 @@ impl<'m> Extract<'m> {
         }
     }
 
+    /// Closing the chosen main content restores the skipping around it.
+    fn leave_chosen(&mut self, open: Open) {
+        if open.chosen_main {
+            self.in_chosen -= 1;
+            self.skip = open.saved_skip;
+        }
+    }
+
     fn finish(mut self) -> PolicyText {
         self.flush();
         self.b.finish()
@@ -241,12 +249,18 @@ impl Visitor for Extract<'_> {
             open.measured = Some(self.next_measured);
             self.next_measured += 1;
         }
+        // The chosen main content is read even inside a skipped element (`<header><article>`), as
+        // the DOM reader did by walking from it.
+        open.chosen_main = open.measured.is_some() && open.measured == self.chosen_main;
+        if open.chosen_main {
+            open.saved_skip = std::mem::take(&mut self.skip);
+            self.in_chosen += 1;
+        }
         if self.skip > 0 {
             open.skip = true;
             self.skip += 1;
             return open;
         }
-        open.chosen_main = open.measured.is_some() && open.measured == self.chosen_main;
         let in_main = self.main_depth > 0 || self.in_chosen > 0;
         // A banner is skipped unless it holds a third of the page (a wrapper around everything).
         let small_banner = is_noise(attrs)
@@ -259,9 +273,6 @@ impl Visitor for Extract<'_> {
             open.skip = true;
             self.skip += 1;
             return open;
-        }
-        if open.chosen_main {
-            self.in_chosen += 1;
         }
         if matches!(name, "main" | "article") {
             open.main = true;
@@ -306,6 +317,7 @@ impl Visitor for Extract<'_> {
         self.depth -= 1;
         if open.skip {
             self.skip -= 1;
+            self.leave_chosen(open);
             return;
         }
         if open.heading {
@@ -337,9 +349,7 @@ impl Visitor for Extract<'_> {
         if open.main {
             self.main_depth -= 1;
         }
-        if open.chosen_main {
-            self.in_chosen -= 1;
-        }
+        self.leave_chosen(open);
     }
 
     fn void(&mut self, name: &str) {
@@ -458,6 +468,12 @@ mod tests {
                     long enough to be the main content.</p></article></body>";
         let t = parse_html(html, "p.html");
         assert!(!t.plain().contains("Menu text"), "{t:?}");
+        // Main content inside a skipped element is still read.
+        let html = format!(
+            "<body><header><article><p>{}</p></article></header></body>",
+            "Wir nutzen Matomo. ".repeat(5)
+        );
+        assert!(parse_html(&html, "p.html").plain().contains("Matomo"));
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub(crate) struct Open {
     pub(crate) skip: bool,
     pub(crate) main: bool,
     pub(crate) chosen_main: bool,
+    /// The skip depth outside the chosen main content, restored when it closes.
+    pub(crate) saved_skip: usize,
     pub(crate) block: bool,
     pub(crate) heading: bool,
     pub(crate) p: bool,
