@@ -56,10 +56,18 @@ pub async fn scan(
         },
     };
     let start_failed = obs.start_failed;
-    let consent = obs
-        .consent
-        .take()
-        .unwrap_or_else(|| consent_from_markup(&obs.cmp_markers, &services));
+    let consent = match obs.consent.take() {
+        Some(mut c) => {
+            observe::google_consent::fill_signals(&mut c, std::mem::take(&mut obs.google_consent));
+            c
+        }
+        None => {
+            let mut c = consent_from_markup(&obs.cmp_markers, &services);
+            let markup = observe::google_consent::from_markup(&obs.scripts, &obs.inline_scripts);
+            observe::google_consent::fill_from_markup(&mut c, markup);
+            c
+        }
+    };
 
     let mut report = Report {
         schema_version: SCHEMA_VERSION.to_string(),

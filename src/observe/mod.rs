@@ -11,6 +11,7 @@ pub mod cookies;
 pub mod css;
 pub mod entities;
 pub mod extract;
+pub mod google_consent;
 pub mod policy_link;
 
 pub use collector::Collector;
@@ -239,4 +240,6 @@ pub struct Observations {
     pub consent: Option<crate::report::model::Consent>,
     /// Browser mode: storage entries, sorted by (origin, kind, name).
     pub storage: Vec<crate::report::model::StorageEntry>,
+    /// Browser mode: Google Consent Mode per phase, decoded from the requests to Google's tags.
+    pub google_consent: BTreeMap<Phase, crate::report::model::GoogleConsentMode>,
 }

@@ -8,12 +8,15 @@
 //!   "needs review") unless a host or provider sentence in the policy matches its domain;
 //! - a declared service not seen is `declared_not_observed` (info);
 //! - a tracker script not gated by consent-manager markup is `tracking_before_consent` (high);
-//!   in browser mode with a before-consent phase, what the browser contacted decides instead.
+//!   in browser mode with a before-consent phase, what the browser contacted decides instead;
+//! - consent signals per phase (Google Consent Mode, IAB TCF) give `consent_mode_ping_after_reject`,
+//!   `consent_mode_missing` and `tcf_consent_after_reject` ([`consent_signals`]).
 //!
 //! First-party (self-hosted) services never become findings. Negated declarations disclose
 //! nothing. The result is sorted, so two runs on the same report give the same findings.
 
 mod cmp;
+mod consent_signals;
 mod disclosure;
 mod evidence;
 mod rules;
@@ -28,6 +31,7 @@ use std::collections::BTreeSet;
 /// Fill `findings` and `disclosed` from the report's observed parts and its policy (replacing
 /// what was there, so reconciling twice gives the same report).
 pub fn reconcile(report: &mut Report, catalog: &Catalog) {
+    consent_signals::fill_cookies(report);
     let declared = Declared::new(&report.policy);
     let mut findings: Vec<Finding> = Vec::new();
     let mut disclosed: Vec<Disclosed> = Vec::new();
@@ -48,7 +52,11 @@ pub fn reconcile(report: &mut Report, catalog: &Catalog) {
         }
         if !svc.first_party {
             findings.extend(rules::tracking_before_consent(report, svc));
-            findings.extend(rules::tracking_after_reject(report, svc));
+            // Denied Consent Mode pings alone are a lesser finding than tracking after reject.
+            match consent_signals::ping_after_reject(report, svc) {
+                Some(ping) => findings.push(ping),
+                None => findings.extend(rules::tracking_after_reject(report, svc)),
+            }
         }
     }
 
@@ -76,6 +84,9 @@ pub fn reconcile(report: &mut Report, catalog: &Catalog) {
         }
         findings.push(rules::declared_not_observed(report, catalog, id, d));
     }
+
+    findings.extend(consent_signals::consent_mode_missing(report));
+    findings.extend(consent_signals::tcf_consent_after_reject(report));
 
     let (cmp_findings, cmp_marks) = cmp::cross_check(report, catalog, &declared);
     findings.extend(cmp_findings);

@@ -327,7 +327,8 @@ pub type FindingKind = String;
 pub struct Finding {
     /// "undisclosed_service" | "disclosed_by_company_only" | "declared_not_observed"
     /// | "unattributed_third_party" | "tracking_before_consent" | "tracking_after_reject"
-    /// | "cmp_service_not_in_policy".
+    /// | "cmp_service_not_in_policy" | "consent_mode_ping_after_reject" | "consent_mode_missing"
+    /// | "tcf_consent_after_reject".
     pub kind: FindingKind,
     /// "high" | "medium" | "low" | "info".
     pub severity: String,
@@ -399,6 +400,90 @@ pub struct Consent {
     pub reject_clicked: Option<bool>,
     /// Services the CMP itself declares.
     pub cmp_services: Vec<CmpService>,
+    /// Consent signals per phase that ran (keys: "before_consent", "after_accept",
+    /// "after_reject"): what Google Consent Mode and the IAB TCF API said in that phase.
+    #[serde(default)]
+    pub signals: BTreeMap<String, PhaseSignals>,
+}
+
+/// The consent signals of one phase.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct PhaseSignals {
+    /// Google Consent Mode as Google's tags reported it (null: no Google tag request in the
+    /// phase, and no consent call in the markup).
+    pub google_consent_mode: Option<GoogleConsentMode>,
+    /// IAB TCF API as it answered in the phase (null when not asked: static mode).
+    pub tcf: Option<Tcf>,
+    /// What this mode cannot see (static mode: updates after a click).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Google Consent Mode state: each value "granted", "denied" or "unset". Over several requests
+/// in a phase the most permissive state wins (granted over denied over unset), because one
+/// granted request is enough to let the tag use storage.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct GoogleConsentMode {
+    /// Advertising storage (cookies such as `_gcl_au`).
+    pub ad_storage: String,
+    /// Analytics storage (cookies such as `_ga`).
+    pub analytics_storage: String,
+    /// Consent Mode v2: sending user data to Google for advertising.
+    pub ad_user_data: String,
+    /// Consent Mode v2: personalised advertising (remarketing).
+    pub ad_personalization: String,
+    /// A request URL (or, from markup, the page URL) that shows the reported state.
+    pub evidence: String,
+    /// "requests" (decoded from `gcs`/`gcd` on Google tag requests) or "markup" (an inline
+    /// `gtag('consent','default',…)` call).
+    #[serde(default)]
+    pub source: String,
+    /// Cookies of the Google services behind these requests that were set in this phase,
+    /// sorted: a tag that honours denied storage sets none.
+    #[serde(default)]
+    pub cookies: Vec<String>,
+    /// Per Google host: what its requests carried, sorted by host.
+    #[serde(default)]
+    pub hosts: Vec<GoogleTagHost>,
+}
+
+/// What the requests to one Google host carried in one phase.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct GoogleTagHost {
+    /// Lowercase hostname.
+    pub host: String,
+    /// Measurement pings whose storage signals were all denied and none granted.
+    pub denied_pings: usize,
+    /// Measurement pings with at least one signal granted.
+    pub granted_pings: usize,
+    /// Measurement pings with no `gcs`/`gcd` state, or with a storage signal unset.
+    pub pings_without_signal: usize,
+    /// Tag script loads (`gtag/js`, `gtm.js`): they carry no consent state of their own.
+    pub tag_loads: usize,
+    /// Other requests to the host (neither a ping nor a tag load).
+    pub other_requests: usize,
+}
+
+/// The IAB TCF v2 API (`__tcfapi`) as it answered `getTCData`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Tcf {
+    /// The page exposes the API (a `__tcfapiLocator` frame or an answer to a `__tcfapiCall`).
+    pub present: bool,
+    /// CMP id registered with IAB Europe.
+    pub cmp_id: Option<u32>,
+    /// Whether the CMP says GDPR applies to this visitor.
+    #[serde(default)]
+    pub gdpr_applies: Option<bool>,
+    /// A TC string was returned (the visitor's choices are encoded).
+    #[serde(default)]
+    pub tc_string_present: bool,
+    /// TCF purposes with consent, sorted (1 = store and access information on a device).
+    pub purposes_consented: Vec<u32>,
+    /// Number of vendors with consent.
+    pub vendors_consented: usize,
+    /// The API is there but did not answer within the time limit.
+    #[serde(default)]
+    pub timed_out: bool,
 }
 
 /// A service listed by the consent manager's own configuration.

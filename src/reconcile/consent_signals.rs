@@ -1,0 +1,244 @@
+//! Findings from the consent signals of each phase (`consent.signals`): Google Consent Mode and
+//! the IAB TCF API.
+//!
+//! - `consent_mode_ping_after_reject` (low): after "reject all", a Google service only sent
+//!   cookieless pings with every storage type denied and set no cookie. That is Consent Mode
+//!   "advanced" working as Google designed it; the pings still carry the visitor's IP address,
+//!   user agent and page URL to Google, so it is reported, but not as `tracking_after_reject`.
+//! - `tracking_after_reject` stays (see `rules`) for anything else after reject: a granted
+//!   signal, a ping without any signal, another request, or a cookie.
+//! - `consent_mode_missing` (medium): a consent manager is on the site, yet a Google
+//!   measurement ping carries no Consent Mode state: Google cannot know the visitor's choice.
+//! - `tcf_consent_after_reject` (high): after "reject all", the TCF API still reports purpose
+//!   consents, which every TCF vendor reading the TC string takes as consent.
+
+use super::evidence::{cap_pages, list, plural};
+use crate::report::model::{Finding, GoogleConsentMode, Report, ServiceUse, ThirdParty};
+use std::collections::{BTreeMap, BTreeSet};
+
+const AFTER_REJECT: &str = "after_reject";
+
+fn google_mode<'a>(report: &'a Report, phase: &str) -> Option<&'a GoogleConsentMode> {
+    report
+        .consent
+        .signals
+        .get(phase)?
+        .google_consent_mode
+        .as_ref()
+        .filter(|g| g.source == "requests")
+}
+
+fn service_of<'a>(report: &'a Report, host: &str) -> Option<&'a str> {
+    report
+        .third_parties
+        .iter()
+        .find(|t| t.host == host)
+        .and_then(|t| t.service.as_deref())
+}
+
+/// "Whether the tag set cookies in that phase": per phase, the cookies of the services behind
+/// the Google hosts (attribution has run by now), set (not deleted) in that phase.
+pub fn fill_cookies(report: &mut Report) {
+    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (phase, signals) in &report.consent.signals {
+        let Some(g) = &signals.google_consent_mode else {
+            continue;
+        };
+        let services: BTreeSet<&str> = g
+            .hosts
+            .iter()
+            .filter_map(|h| service_of(report, &h.host))
+            .collect();
+        let names: BTreeSet<String> = report
+            .cookies
+            .iter()
+            .filter(|c| {
+                !c.deletion
+                    && c.phases.iter().any(|p| p == phase)
+                    && c.service.as_deref().is_some_and(|s| services.contains(s))
+            })
+            .map(|c| c.name.clone())
+            .collect();
+        found.insert(phase.clone(), names.into_iter().collect());
+    }
+    for (phase, names) in found {
+        if let Some(g) = report
+            .consent
+            .signals
+            .get_mut(&phase)
+            .and_then(|s| s.google_consent_mode.as_mut())
+        {
+            g.cookies = names;
+        }
+    }
+}
+
+/// `consent_mode_ping_after_reject` for `svc` when everything it did after reject was a
+/// denied Consent Mode ping (or loading the tag that sent them) and it set no cookie; None
+/// otherwise, and then `tracking_after_reject` decides.
+pub fn ping_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
+    let g = google_mode(report, AFTER_REJECT)?;
+    let loaded: Vec<&ThirdParty> = report
+        .third_parties
+        .iter()
+        .filter(|t| {
+            t.loaded && svc.hosts.contains(&t.host) && t.phases.iter().any(|p| p == AFTER_REJECT)
+        })
+        .collect();
+    if loaded.is_empty() {
+        return None;
+    }
+    let misbehaving = g
+        .hosts
+        .iter()
+        .any(|h| h.granted_pings + h.pings_without_signal > 0);
+    let mut denied = 0;
+    for t in &loaded {
+        let h = g.hosts.iter().find(|h| h.host == t.host)?;
+        if h.granted_pings + h.pings_without_signal + h.other_requests > 0 {
+            return None;
+        }
+        // A host that only served the tag script is fine only when no Google ping misbehaved.
+        if h.denied_pings == 0 && misbehaving {
+            return None;
+        }
+        denied += h.denied_pings;
+    }
+    let phase_denied: usize = g.hosts.iter().map(|h| h.denied_pings).sum();
+    let cookies = report.cookies.iter().any(|c| {
+        !c.deletion
+            && c.service.as_deref() == Some(svc.id.as_str())
+            && c.phases.iter().any(|p| p == AFTER_REJECT)
+    });
+    if phase_denied == 0 || cookies {
+        return None;
+    }
+    let hosts: Vec<String> = loaded.iter().map(|t| t.host.clone()).collect();
+    let pages = cap_pages(loaded.iter().flat_map(|t| t.pages.iter().cloned()));
+    let how = match report.consent.reject_clicked {
+        Some(true) => "After \"reject all\" was clicked",
+        _ => "In the reject phase (no reject button could be clicked)",
+    };
+    let what = if denied > 0 {
+        format!(
+            "sent {denied} cookieless Consent Mode ping{} to {} with every storage type denied",
+            plural(denied),
+            list(&hosts, 3)
+        )
+    } else {
+        format!(
+            "loaded its tag from {} while Google's pings carried every storage type denied",
+            list(&hosts, 3)
+        )
+    };
+    Some(Finding {
+        kind: "consent_mode_ping_after_reject".into(),
+        severity: "low".into(),
+        service: Some(svc.id.clone()),
+        company: (!svc.company.is_empty()).then(|| svc.company.clone()),
+        hosts,
+        cookies: Vec::new(),
+        pages,
+        evidence: format!(
+            "{how}, {} ({}) {what} and set no cookie (e.g. {}). Such pings still send the visitor's IP address, user agent and the page URL to Google.",
+            svc.name, svc.company, g.evidence
+        ),
+        message: format!(
+            "This is Google Consent Mode \"advanced\": {} keeps sending cookieless pings after a reject. Say so in the privacy policy (Google receives IP address and page URL even when the visitor rejects) and confirm the legal basis with your DPO, or switch to \"basic\" mode (load Google's tags only after consent).",
+            svc.name
+        ),
+        ..Default::default()
+    })
+}
+
+/// `consent_mode_missing`: a consent manager is on the site, yet a Google service's
+/// measurement pings carry no Consent Mode state (no `gcs`/`gcd`, or a storage type unset).
+pub fn consent_mode_missing(report: &Report) -> Vec<Finding> {
+    let Some(cmp) = report.consent.cmp.as_deref() else {
+        return Vec::new();
+    };
+    // service id -> (hosts, phases, pings)
+    let mut by_service: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>, usize)> = BTreeMap::new();
+    for (phase, signals) in &report.consent.signals {
+        let Some(g) = signals
+            .google_consent_mode
+            .as_ref()
+            .filter(|g| g.source == "requests")
+        else {
+            continue;
+        };
+        for h in g.hosts.iter().filter(|h| h.pings_without_signal > 0) {
+            let Some(svc) = service_of(report, &h.host) else {
+                continue;
+            };
+            let e = by_service.entry(svc).or_default();
+            e.0.insert(&h.host);
+            e.1.insert(phase);
+            e.2 += h.pings_without_signal;
+        }
+    }
+    let mut out = Vec::new();
+    for (id, (hosts, phases, pings)) in by_service {
+        let svc = report.services.iter().find(|s| s.id == id);
+        let name = svc.map(|s| s.name.as_str()).unwrap_or(id);
+        let hosts: Vec<String> = hosts.into_iter().map(str::to_string).collect();
+        let phases: Vec<String> = phases.into_iter().map(|p| p.replace('_', " ")).collect();
+        let pages = cap_pages(
+            report
+                .third_parties
+                .iter()
+                .filter(|t| hosts.contains(&t.host))
+                .flat_map(|t| t.pages.iter().cloned()),
+        );
+        out.push(Finding {
+            kind: "consent_mode_missing".into(),
+            severity: "medium".into(),
+            service: Some(id.to_string()),
+            company: svc.map(|s| s.company.clone()).filter(|c| !c.is_empty()),
+            hosts: hosts.clone(),
+            pages,
+            evidence: format!(
+                "Consent manager {cmp} is on the site, but {name} sent {pings} measurement ping{} to {} without a Google Consent Mode state (no gcs/gcd, or a storage type unset) ({}).",
+                plural(pings),
+                list(&hosts, 3),
+                list(&phases, 3)
+            ),
+            message: format!(
+                "Pass the visitor's choice to Google: set gtag('consent','default',{{…}}) with all four types (ad_storage, analytics_storage, ad_user_data, ad_personalization) before {name} loads and let the consent manager send gtag('consent','update',{{…}}); Google requires these signals for visitors in the EEA."
+            ),
+            ..Default::default()
+        });
+    }
+    out
+}
+
+/// `tcf_consent_after_reject`: "reject all" was clicked, yet the TCF API reports consents.
+pub fn tcf_consent_after_reject(report: &Report) -> Option<Finding> {
+    let tcf = report.consent.signals.get(AFTER_REJECT)?.tcf.as_ref()?;
+    if report.consent.reject_clicked != Some(true)
+        || !tcf.present
+        || tcf.purposes_consented.is_empty()
+    {
+        return None;
+    }
+    let purposes: Vec<String> = tcf.purposes_consented.iter().map(u32::to_string).collect();
+    let cmp = match tcf.cmp_id {
+        Some(id) => format!("CMP id {id}"),
+        None => "CMP id unknown".into(),
+    };
+    Some(Finding {
+        kind: "tcf_consent_after_reject".into(),
+        severity: "high".into(),
+        pages: vec![report.target.clone()],
+        evidence: format!(
+            "After \"reject all\" was clicked, the IAB TCF API ({cmp}) still reported consent for purpose{} {} and {} vendor{} (getTCData{}).",
+            plural(purposes.len()),
+            list(&purposes, 12),
+            tcf.vendors_consented,
+            plural(tcf.vendors_consented),
+            if tcf.tc_string_present { ", TC string present" } else { "" }
+        ),
+        message: "Fix the consent manager so that \"reject all\" withdraws every purpose and vendor consent in the TC string, then scan again: until then each TCF vendor on the site treats the visitor as consenting.".into(),
+        ..Default::default()
+    })
+}
