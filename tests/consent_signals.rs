@@ -169,9 +169,23 @@ fn denied_pings_after_reject_are_low_not_tracking_after_reject() {
     assert_eq!(ga.hosts, ["region1.google-analytics.com"]);
     assert!(ga.cookies.is_empty());
     assert!(
-        ga.evidence.contains("IP address") && ga.evidence.contains("gcs=G100"),
+        ga.evidence.contains("IP address")
+            && ga
+                .evidence
+                .contains("region1.google-analytics.com/g/collect?")
+            && ga.evidence.contains("gcs=G100"),
         "{}",
         ga.evidence
+    );
+    let ads = pings
+        .iter()
+        .find(|f| f.service.as_deref() == Some("google-ads"))
+        .unwrap();
+    assert!(
+        ads.evidence
+            .contains("googleads.g.doubleclick.net/pagead/viewthroughconversion/123456/"),
+        "{}",
+        ads.evidence
     );
     assert!(
         findings(r, "tracking_after_reject").is_empty(),
@@ -211,8 +225,12 @@ fn broken_tcf_reject_keeps_consents() {
     let f = findings(r, "tcf_consent_after_reject");
     assert_eq!(f.len(), 1, "{f:#?}{ctx}");
     assert_eq!(f[0].severity, "high");
+    assert_eq!(f[0].hosts, ["www.tcf-shop.test"]);
     assert!(
-        f[0].evidence.contains("CMP id 999") && f[0].evidence.contains("1, 2, 3 and 4"),
+        f[0].evidence.contains("CMP id 999")
+            && f[0]
+                .evidence
+                .contains("purposes 1, 2, 3, 4 and for 12 vendors"),
         "{}",
         f[0].evidence
     );
@@ -231,9 +249,9 @@ fn ga4_without_consent_mode_next_to_a_cmp() {
     let ctx = r.context();
     assert_eq!(rep.consent.cmp.as_deref(), Some("onetrust"), "{ctx}");
     // The tag is gated by the banner: it only runs after "accept", and then without a signal.
-    assert!(!rep.consent.signals["before_consent"]
+    assert!(rep.consent.signals["before_consent"]
         .google_consent_mode
-        .is_some());
+        .is_none());
     let accept = gcm(r, "after_accept");
     assert_eq!(states(accept), ["unset"; 4], "{accept:#?}");
     assert_eq!(accept.cookies, ["_ga"]);
@@ -243,6 +261,12 @@ fn ga4_without_consent_mode_next_to_a_cmp() {
         .find(|h| h.host == "region1.google-analytics.com")
         .expect("GA4 ping");
     assert_eq!(ga.pings_without_signal, 1, "{ga:?}");
+    // The evidence is the ping, not the tag load.
+    assert!(
+        accept.evidence.contains("/g/collect?") && !accept.evidence.contains("gcs="),
+        "{}",
+        accept.evidence
+    );
     let missing = findings(r, "consent_mode_missing");
     assert_eq!(
         services(&missing),

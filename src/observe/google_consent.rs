@@ -34,7 +34,7 @@
 
 use super::Phase;
 use crate::domain::{host_within, normalize_host, registrable_domain};
-use crate::report::model::{Consent, GoogleConsentMode, GoogleTagHost, PhaseSignals, Script};
+use crate::report::model::{Consent, GoogleConsentMode, GoogleTagHost, Script};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -222,17 +222,36 @@ pub fn classify(url: &Url) -> Option<RequestKind> {
     )
 }
 
-/// The strongest request seen in a phase: its signals and URL.
+/// A candidate evidence request: its signals, whether it is a ping, its URL.
+type Candidate = (Signals, bool, String);
+
+/// Evidence is the most permissive request, a ping before a tag load, then the shortest URL,
+/// then the first in sort order: the same requests always give the same evidence.
+fn keep_better(slot: &mut Option<Candidate>, new: Candidate) {
+    let key = |c: &Candidate| {
+        (
+            c.0,
+            c.1,
+            std::cmp::Reverse(c.2.len()),
+            std::cmp::Reverse(c.2.clone()),
+        )
+    };
+    if slot.as_ref().is_none_or(|old| key(&new) > key(old)) {
+        *slot = Some(new);
+    }
+}
+
+/// The states seen in a phase and its evidence request.
 #[derive(Debug, Default)]
 struct PhaseAcc {
     states: Signals,
-    evidence: Option<(Signals, String)>,
+    evidence: Option<Candidate>,
 }
 
 /// Accumulates, per phase and Google host, what the browser's requests carried.
 #[derive(Debug, Default)]
 pub struct GoogleSignals {
-    hosts: BTreeMap<(Phase, String), GoogleTagHost>,
+    hosts: BTreeMap<(Phase, String), (GoogleTagHost, Option<Candidate>)>,
     phases: BTreeMap<Phase, PhaseAcc>,
 }
 
@@ -241,13 +260,15 @@ impl GoogleSignals {
     pub fn add(&mut self, url: &Url, phase: Phase) {
         let Some(kind) = classify(url) else { return };
         let host = normalize_host(url.host_str().unwrap_or_default());
-        let acc = self
-            .hosts
-            .entry((phase, host.clone()))
-            .or_insert_with(|| GoogleTagHost {
-                host,
-                ..Default::default()
-            });
+        let (acc, host_evidence) = self.hosts.entry((phase, host.clone())).or_insert_with(|| {
+            (
+                GoogleTagHost {
+                    host,
+                    ..Default::default()
+                },
+                None,
+            )
+        });
         let signals = signals_of(url).filter(has_signal);
         match (kind, signals) {
             (RequestKind::Other, _) => acc.other_requests += 1,
@@ -261,48 +282,38 @@ impl GoogleSignals {
         if kind == RequestKind::Other {
             return;
         }
+        let candidate = (
+            signals.unwrap_or_default(),
+            kind == RequestKind::Ping,
+            url.to_string(),
+        );
+        keep_better(host_evidence, candidate.clone());
         let p = self.phases.entry(phase).or_default();
-        let s = signals.unwrap_or_default();
-        for (acc, v) in p.states.iter_mut().zip(s) {
+        for (acc, v) in p.states.iter_mut().zip(candidate.0) {
             *acc = (*acc).max(v);
         }
-        // Evidence: the most permissive request (then the shortest URL, then the first in
-        // sort order), so the same requests always give the same evidence.
-        let better = match &p.evidence {
-            None => true,
-            Some((es, eu)) => {
-                (
-                    s,
-                    std::cmp::Reverse(url.as_str().len()),
-                    std::cmp::Reverse(url.as_str()),
-                ) > (
-                    *es,
-                    std::cmp::Reverse(eu.len()),
-                    std::cmp::Reverse(eu.as_str()),
-                )
-            }
-        };
-        if better {
-            p.evidence = Some((s, url.to_string()));
-        }
+        keep_better(&mut p.evidence, candidate);
     }
 
     /// Per phase: the Consent Mode state (cookies are filled in after attribution).
     pub fn finish(self) -> BTreeMap<Phase, GoogleConsentMode> {
         let mut out = BTreeMap::new();
         for (phase, acc) in self.phases {
-            let Some((_, evidence)) = acc.evidence else {
+            let Some((_, _, evidence)) = acc.evidence else {
                 continue;
             };
             let hosts: Vec<GoogleTagHost> = self
                 .hosts
                 .iter()
-                .filter(|((p, _), h)| {
+                .filter(|((p, _), (h, _))| {
                     *p == phase
                         && h.denied_pings + h.granted_pings + h.pings_without_signal + h.tag_loads
                             > 0
                 })
-                .map(|(_, h)| h.clone())
+                .map(|(_, (h, e))| GoogleTagHost {
+                    evidence: e.as_ref().map(|c| c.2.clone()),
+                    ..h.clone()
+                })
                 .collect();
             out.insert(
                 phase,
@@ -399,7 +410,7 @@ pub fn fill_signals(consent: &mut Consent, mut google: BTreeMap<Phase, GoogleCon
         let entry = consent
             .signals
             .entry(phase.as_str().to_string())
-            .or_insert_with(PhaseSignals::default);
+            .or_default();
         entry.google_consent_mode = google.remove(&phase);
     }
 }

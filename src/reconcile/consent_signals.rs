@@ -93,6 +93,7 @@ pub fn ping_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
         .iter()
         .any(|h| h.granted_pings + h.pings_without_signal > 0);
     let mut denied = 0;
+    let mut evidence: Option<&str> = None;
     for t in &loaded {
         let h = g.hosts.iter().find(|h| h.host == t.host)?;
         if h.granted_pings + h.pings_without_signal + h.other_requests > 0 {
@@ -103,6 +104,9 @@ pub fn ping_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
             return None;
         }
         denied += h.denied_pings;
+        if h.denied_pings > 0 && evidence.is_none() {
+            evidence = h.evidence.as_deref();
+        }
     }
     let phase_denied: usize = g.hosts.iter().map(|h| h.denied_pings).sum();
     let cookies = report.cookies.iter().any(|c| {
@@ -141,12 +145,11 @@ pub fn ping_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
         pages,
         evidence: format!(
             "{how}, {} ({}) {what} and set no cookie (e.g. {}). Such pings still send the visitor's IP address, user agent and the page URL to Google.",
-            svc.name, svc.company, g.evidence
+            svc.name,
+            svc.company,
+            evidence.unwrap_or(g.evidence.as_str())
         ),
-        message: format!(
-            "This is Google Consent Mode \"advanced\": {} keeps sending cookieless pings after a reject. Say so in the privacy policy (Google receives IP address and page URL even when the visitor rejects) and confirm the legal basis with your DPO, or switch to \"basic\" mode (load Google's tags only after consent).",
-            svc.name
-        ),
+        message: "This is Google Consent Mode \"advanced\": Google's tags keep running after a reject and send cookieless pings. Say so in the privacy policy (Google receives IP address and page URL even when the visitor rejects) and confirm the legal basis with your DPO, or switch to \"basic\" mode (load Google's tags only after consent).".into(),
         ..Default::default()
     })
 }
@@ -222,16 +225,27 @@ pub fn tcf_consent_after_reject(report: &Report) -> Option<Finding> {
         return None;
     }
     let purposes: Vec<String> = tcf.purposes_consented.iter().map(u32::to_string).collect();
-    let cmp = match tcf.cmp_id {
+    let id = match tcf.cmp_id {
         Some(id) => format!("CMP id {id}"),
         None => "CMP id unknown".into(),
     };
+    let cmp = match &report.consent.cmp {
+        Some(name) => format!("{name}, {id}"),
+        None => id,
+    };
+    // The API runs on the site's own pages: that host is the one involved.
+    let hosts: Vec<String> = url::Url::parse(&report.target)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .into_iter()
+        .collect();
     Some(Finding {
         kind: "tcf_consent_after_reject".into(),
         severity: "high".into(),
+        hosts,
         pages: vec![report.target.clone()],
         evidence: format!(
-            "After \"reject all\" was clicked, the IAB TCF API ({cmp}) still reported consent for purpose{} {} and {} vendor{} (getTCData{}).",
+            "After \"reject all\" was clicked, the IAB TCF API ({cmp}) still reported consent for purpose{} {} and for {} vendor{} (getTCData{}).",
             plural(purposes.len()),
             list(&purposes, 12),
             tcf.vendors_consented,
@@ -241,4 +255,171 @@ pub fn tcf_consent_after_reject(report: &Report) -> Option<Finding> {
         message: "Fix the consent manager so that \"reject all\" withdraws every purpose and vendor consent in the TC string, then scan again: until then each TCF vendor on the site treats the visitor as consenting.".into(),
         ..Default::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::{Cookie, GoogleTagHost, PhaseSignals, Tcf};
+
+    const GA: &str = "region1.google-analytics.com";
+
+    /// A browser report where Google Analytics pinged `GA` after reject as `host` says.
+    fn report(host: GoogleTagHost, cookie_after_reject: bool) -> (Report, ServiceUse) {
+        let svc = ServiceUse {
+            id: "google-analytics".into(),
+            name: "Google Analytics".into(),
+            company: "Google Ireland Limited".into(),
+            categories: vec!["analytics".into()],
+            hosts: vec![GA.into()],
+            ..Default::default()
+        };
+        let mut r = Report {
+            mode: "browser".into(),
+            target: "https://www.example.com/".into(),
+            ..Default::default()
+        };
+        r.consent.cmp = Some("cookiebot".into());
+        r.consent.reject_clicked = Some(true);
+        r.consent.phases = vec!["before_consent".into(), "after_reject".into()];
+        r.third_parties.push(ThirdParty {
+            host: GA.into(),
+            service: Some(svc.id.clone()),
+            loaded: true,
+            phases: vec!["after_reject".into()],
+            pages: vec!["https://www.example.com/".into()],
+            ..Default::default()
+        });
+        if cookie_after_reject {
+            r.cookies.push(Cookie {
+                name: "_ga".into(),
+                service: Some(svc.id.clone()),
+                phases: vec!["after_reject".into()],
+                ..Default::default()
+            });
+        }
+        let g = GoogleConsentMode {
+            ad_storage: "denied".into(),
+            analytics_storage: "denied".into(),
+            evidence: format!("https://{GA}/g/collect?gcs=G100"),
+            source: "requests".into(),
+            hosts: vec![host],
+            ..Default::default()
+        };
+        r.consent.signals.insert(
+            "after_reject".into(),
+            PhaseSignals {
+                google_consent_mode: Some(g),
+                ..Default::default()
+            },
+        );
+        (r, svc)
+    }
+
+    fn host(denied: usize, granted: usize, without: usize, other: usize) -> GoogleTagHost {
+        GoogleTagHost {
+            host: GA.into(),
+            denied_pings: denied,
+            granted_pings: granted,
+            pings_without_signal: without,
+            other_requests: other,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn only_denied_pings_are_a_low_ping_finding() {
+        let (r, svc) = report(host(2, 0, 0, 0), false);
+        let f = ping_after_reject(&r, &svc).expect("ping finding");
+        assert_eq!(
+            (f.kind.as_str(), f.severity.as_str()),
+            ("consent_mode_ping_after_reject", "low")
+        );
+        assert_eq!(f.hosts, [GA]);
+        assert!(
+            f.evidence.contains("2 cookieless Consent Mode pings"),
+            "{}",
+            f.evidence
+        );
+    }
+
+    #[test]
+    fn granted_missing_signals_other_requests_or_cookies_stay_tracking() {
+        for (h, cookie, why) in [
+            (host(1, 1, 0, 0), false, "a granted ping"),
+            (host(1, 0, 1, 0), false, "a ping without signal"),
+            (host(1, 0, 0, 1), false, "another request"),
+            (host(1, 0, 0, 0), true, "a cookie"),
+            (host(0, 0, 0, 0), false, "no ping at all"),
+        ] {
+            let (r, svc) = report(h, cookie);
+            assert!(ping_after_reject(&r, &svc).is_none(), "{why}");
+        }
+    }
+
+    #[test]
+    fn missing_consent_mode_needs_a_consent_manager() {
+        let (mut r, _) = report(host(0, 0, 3, 0), false);
+        let f = consent_mode_missing(&r);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, "medium");
+        assert!(
+            f[0].evidence.contains("3 measurement pings"),
+            "{}",
+            f[0].evidence
+        );
+        r.consent.cmp = None;
+        assert!(consent_mode_missing(&r).is_empty());
+        let (denied, _) = report(host(3, 0, 0, 0), false);
+        assert!(consent_mode_missing(&denied).is_empty());
+    }
+
+    #[test]
+    fn tcf_consents_after_a_clicked_reject() {
+        let (mut r, _) = report(host(0, 0, 0, 0), false);
+        let tcf = Tcf {
+            present: true,
+            cmp_id: Some(7),
+            purposes_consented: vec![1],
+            vendors_consented: 1,
+            ..Default::default()
+        };
+        r.consent.signals.get_mut("after_reject").unwrap().tcf = Some(tcf.clone());
+        let f = tcf_consent_after_reject(&r).expect("finding");
+        assert_eq!(f.hosts, ["www.example.com"]);
+        assert!(
+            f.evidence.contains("cookiebot, CMP id 7")
+                && f.evidence.contains("purpose 1 and for 1 vendor"),
+            "{}",
+            f.evidence
+        );
+        r.consent.reject_clicked = Some(false);
+        assert!(
+            tcf_consent_after_reject(&r).is_none(),
+            "no click, no reject"
+        );
+        r.consent.reject_clicked = Some(true);
+        r.consent.signals.get_mut("after_reject").unwrap().tcf = Some(Tcf {
+            purposes_consented: vec![],
+            ..tcf
+        });
+        assert!(tcf_consent_after_reject(&r).is_none());
+    }
+
+    #[test]
+    fn cookies_of_the_tag_services_are_listed_per_phase() {
+        let (mut r, _) = report(host(1, 0, 0, 0), true);
+        r.cookies.push(Cookie {
+            name: "CookieConsent".into(),
+            service: Some("cookiebot".into()),
+            phases: vec!["after_reject".into()],
+            ..Default::default()
+        });
+        fill_cookies(&mut r);
+        let g = r.consent.signals["after_reject"]
+            .google_consent_mode
+            .as_ref()
+            .unwrap();
+        assert_eq!(g.cookies, ["_ga"]);
+    }
 }

@@ -462,6 +462,9 @@ pub struct GoogleTagHost {
     pub tag_loads: usize,
     /// Other requests to the host (neither a ping nor a tag load).
     pub other_requests: usize,
+    /// This host's request that shows its most permissive state (a ping before a tag load).
+    #[serde(default)]
+    pub evidence: Option<String>,
 }
 
 /// The IAB TCF v2 API (`__tcfapi`) as it answered `getTCData`.

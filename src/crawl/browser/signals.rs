@@ -10,7 +10,7 @@
 
 use super::cdp::Cdp;
 use crate::observe::Phase;
-use crate::report::model::{Consent, PhaseSignals, Tcf};
+use crate::report::model::{Consent, Tcf};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -113,7 +113,7 @@ pub fn record(consent: &mut Consent, phase: Phase, answer: Option<&Value>) {
     consent
         .signals
         .entry(phase.as_str().to_string())
-        .or_insert_with(PhaseSignals::default)
+        .or_default()
         .tcf = Some(tcf_of(answer));
 }
 
