@@ -307,3 +307,25 @@ fn static_mode_reads_the_inline_default_and_says_it_cannot_see_updates() {
     assert!(before.tcf.is_none());
     assert_eq!(signals.len(), 1);
 }
+
+#[test]
+fn granted_signals_and_cookies_after_reject_stay_tracking_after_reject() {
+    let r = scan("www.cm-broken-shop.test");
+    let ctx = r.context();
+    assert_eq!(r.report().consent.reject_clicked, Some(true), "{ctx}");
+    let reject = gcm(r, "after_reject");
+    assert_eq!(states(reject), ["granted"; 4], "{reject:#?}");
+    assert!(reject.evidence.contains("gcs=G111"), "{}", reject.evidence);
+    assert_eq!(reject.cookies, ["_ga", "_gcl_au"]);
+    let after = findings(r, "tracking_after_reject");
+    assert_eq!(
+        services(&after),
+        ["google-ads", "google-analytics", "google-tag-manager"],
+        "{after:#?}{ctx}"
+    );
+    assert!(after.iter().all(|f| f.severity == "high"));
+    assert!(
+        findings(r, "consent_mode_ping_after_reject").is_empty(),
+        "{ctx}"
+    );
+}
