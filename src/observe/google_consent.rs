@@ -171,7 +171,8 @@ pub fn is_denied(s: &Signals) -> bool {
 /// What a request to a Google tag host is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestKind {
-    /// A measurement ping (GA4 `…/g/collect`, Ads `…/pagead/…`, `viewthroughconversion`).
+    /// A measurement ping (GA4 `…/g/collect`, `…/ccm/collect`, Ads conversion and remarketing
+    /// `…/pagead/conversion/…`, `viewthroughconversion`).
     Ping,
     /// The tag script itself (`gtag/js`, `gtm.js`, any `.js`).
     TagLoad,

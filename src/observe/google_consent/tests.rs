@@ -143,6 +143,19 @@ fn endpoints_are_classified() {
         c("https://www.google.com/maps/embed?pb=1"),
         Some(RequestKind::Other)
     );
+    assert_eq!(
+        c("https://www.googleadservices.com/pagead/conversion/123/?label=x"),
+        Some(RequestKind::Ping)
+    );
+    // /pagead/ requests that never carry a consent state are not pings.
+    assert_eq!(
+        c("https://googleads.g.doubleclick.net/pagead/id"),
+        Some(RequestKind::Other)
+    );
+    assert_eq!(
+        c("https://pagead2.googlesyndication.com/pagead/gen_204?id=x"),
+        Some(RequestKind::Other)
+    );
     assert_eq!(c("https://www.example.com/g/collect?gcs=G100"), None);
     assert_eq!(c("https://google.example.com/g/collect"), None);
 }
