@@ -5,8 +5,8 @@
 //! JS API"). We ask through that message interface from an isolated world
 //! (`Page.createIsolatedWorld`): the page's scripts cannot see or patch our code, and the CMP
 //! answers exactly as it would answer one of its own vendors' frames. The question is bounded in
-//! time: a CMP that never answers costs at most [`ANSWER_MS`] (a page without a locator frame
-//! gets [`PROBE_MS`]).
+//! time: a CMP that never answers costs at most [`ANSWER_MS`]; a page with neither
+//! `window.__tcfapi` nor a locator frame is not asked at all (no wait).
 
 use super::cdp::Cdp;
 use crate::observe::Phase;
@@ -14,16 +14,18 @@ use crate::report::model::{Consent, Tcf};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-/// How long a CMP with a locator frame may take to answer `getTCData`.
+/// How long a CMP may take to answer `getTCData`.
 pub const ANSWER_MS: u64 = 2000;
-/// How long to wait for an answer when there is no locator frame (a stub without one).
-pub const PROBE_MS: u64 = 300;
+
+/// Evaluated in the page's own world: does it define `window.__tcfapi` or the locator frame?
+/// (Only reads; the question itself goes through the isolated world.)
+const PRESENCE_JS: &str = "({ api: typeof window.__tcfapi === 'function', \
+    locator: !!document.querySelector('iframe[name=\"__tcfapiLocator\"]') })";
 
 /// Runs in the isolated world; resolves to plain JSON (see [`tcf_of`]).
 fn tcf_js() -> String {
     format!(
         r#"(async () => {{
-  const locator = !!document.querySelector('iframe[name="__tcfapiLocator"]');
   const callId = 'privacy-inventory-tcf';
   return await new Promise((resolve) => {{
     let done = false;
@@ -46,10 +48,10 @@ fn tcf_js() -> String {
       }});
     }};
     window.addEventListener('message', on);
-    setTimeout(() => finish({{ present: locator, answered: false }}), locator ? {ANSWER_MS} : {PROBE_MS});
+    setTimeout(() => finish({{ present: true, answered: false }}), {ANSWER_MS});
     try {{
       window.postMessage({{ __tcfapiCall: {{ command: 'getTCData', parameter: null, version: 2, callId }} }}, '*');
-    }} catch (e) {{ finish({{ present: locator, answered: false }}); }}
+    }} catch (e) {{ finish({{ present: true, answered: false }}); }}
   }});
 }})()"#
     )
@@ -59,6 +61,18 @@ fn tcf_js() -> String {
 /// Never fails: a browser error reads as "no answer".
 pub async fn read_tcf(cdp: &Cdp, session: &str, frame_id: &str) -> Value {
     let s = Some(session);
+    let presence = cdp
+        .call(
+            "Runtime.evaluate",
+            json!({ "expression": PRESENCE_JS, "returnByValue": true }),
+            s,
+        )
+        .await
+        .map(|r| r["result"]["value"].clone())
+        .unwrap_or_default();
+    if presence["api"] != true && presence["locator"] != true {
+        return json!({ "present": false });
+    }
     let ask = async {
         let world = cdp
             .call(
@@ -80,7 +94,7 @@ pub async fn read_tcf(cdp: &Cdp, session: &str, frame_id: &str) -> Value {
     let cap = Duration::from_millis(ANSWER_MS + 1500);
     match tokio::time::timeout(cap, ask).await {
         Ok(Ok(r)) => r["result"]["value"].clone(),
-        _ => Value::Null,
+        _ => json!({ "present": true, "answered": false }),
     }
 }
 
@@ -140,7 +154,8 @@ mod tests {
     #[test]
     fn the_probe_is_bounded_and_uses_the_message_interface() {
         let js = tcf_js();
-        assert!(js.contains("__tcfapiCall") && js.contains("__tcfapiLocator"));
-        assert!(js.contains(&format!("locator ? {ANSWER_MS} : {PROBE_MS}")));
+        assert!(js.contains("__tcfapiCall") && js.contains("__tcfapiReturn"));
+        assert!(js.contains(&format!("answered: false }}), {ANSWER_MS})")));
+        assert!(PRESENCE_JS.contains("__tcfapi") && PRESENCE_JS.contains("__tcfapiLocator"));
     }
 }
