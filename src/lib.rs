@@ -13,6 +13,7 @@ pub mod demo;
 pub mod domain;
 pub mod drift;
 pub mod exceptions;
+pub mod model;
 pub mod observe;
 pub mod policy;
 pub mod reconcile;
@@ -68,7 +69,7 @@ pub async fn scan(
             version: env!("CARGO_PKG_VERSION").into(),
         },
         target: config.start.to_string(),
-        mode: config.mode.as_str().to_string(),
+        mode: config.mode,
         started_at,
         first_party_domains: obs.first_party_domains,
         settings: Settings {
@@ -153,7 +154,7 @@ fn consent_from_markup(
     report::model::Consent {
         cmp: found.as_ref().map(|f| f.0.clone()),
         detected_by: found.map(|f| f.1),
-        phases: vec![observe::Phase::BeforeConsent.as_str().to_string()],
+        phases: vec![observe::Phase::BeforeConsent],
         ..Default::default()
     }
 }

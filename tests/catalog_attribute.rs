@@ -1,6 +1,7 @@
 //! Attribution of observations against a small hand-written catalog (fixtures/catalog/test-catalog.toml).
 
 use privacy_inventory::catalog::{attribute, Catalog, HostAttribution};
+use privacy_inventory::model::Party;
 use privacy_inventory::observe::Observations;
 use privacy_inventory::report::model::{Cookie, Script, ThirdParty};
 use std::path::PathBuf;
@@ -29,7 +30,7 @@ fn cookie(name: &str, domain: &str, party: &str) -> Cookie {
         name: name.into(),
         domain: domain.into(),
         path: "/".into(),
-        party: party.into(),
+        party: party.parse().expect("first or third"),
         pages: vec!["https://shop.example.com/".into()],
         ..Default::default()
     }
@@ -41,7 +42,7 @@ fn script_src(src: &str, party: &str) -> Script {
         host: url::Url::parse(src)
             .ok()
             .and_then(|u| u.host_str().map(String::from)),
-        party: party.into(),
+        party: party.parse().expect("first or third"),
         pages: vec!["https://shop.example.com/".into()],
         ..Default::default()
     }
@@ -51,7 +52,7 @@ fn inline(obs: &mut Observations, sha: &str, text: &str) {
     obs.inline_scripts.insert(sha.into(), text.into());
     obs.scripts.push(Script {
         inline_sha256: Some(sha.into()),
-        party: "first".into(),
+        party: Party::First,
         pages: vec!["https://shop.example.com/about".into()],
         ..Default::default()
     });

@@ -7,6 +7,7 @@
 
 use super::{Catalog, Service};
 use crate::domain::{host_within, normalize_host, FirstParty};
+use crate::model::Party;
 use crate::observe::Observations;
 use crate::report::model::ServiceUse;
 use std::collections::{BTreeMap, BTreeSet};
@@ -155,7 +156,7 @@ fn scripts<'c>(obs: &mut Observations, catalog: &'c Catalog, fp: &FirstParty, us
             continue;
         };
         if fp.contains(&host) {
-            s.party = "first".into();
+            s.party = Party::First;
             s.service = None;
             if let Some(svc) = catalog.lookup_path(&url) {
                 s.service = Some(svc.id.clone());
@@ -224,7 +225,7 @@ fn cookies<'c>(obs: &mut Observations, catalog: &'c Catalog, fp: &FirstParty, us
         let domain = normalize_host(c.domain.trim_start_matches('.'));
         let first = fp.contains(&domain);
         if first {
-            c.party = "first".into();
+            c.party = Party::First;
         }
         let by_host = if first {
             None

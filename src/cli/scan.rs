@@ -54,8 +54,8 @@ pub struct DemoArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct CrawlArgs {
     /// Which hosts are the site: only the start host, or every host under its registrable domain.
-    #[arg(long, default_value = "domain", value_parser = ["host", "domain"])]
-    pub scope: String,
+    #[arg(long, value_enum, default_value_t = ScopeKind::Domain)]
+    pub scope: ScopeKind,
     /// Only crawl URLs matching this regex (repeatable).
     #[arg(long, value_name = "REGEX")]
     pub include: Vec<String>,
@@ -112,8 +112,8 @@ pub struct CrawlArgs {
     #[arg(long)]
     pub browser: bool,
     /// static or browser.
-    #[arg(long, default_value = "static", value_parser = ["static", "browser"])]
-    pub mode: String,
+    #[arg(long, value_enum, default_value_t = Mode::Static)]
+    pub mode: Mode,
     /// Browser executable (else chromium, chromium-browser, google-chrome on PATH).
     #[arg(long, value_name = "PATH")]
     pub chrome: Option<PathBuf>,
@@ -121,8 +121,8 @@ pub struct CrawlArgs {
     #[arg(long, default_value_t = 10.0)]
     pub page_timeout: f64,
     /// Browser mode: consent phases to run.
-    #[arg(long, default_value = "auto", value_parser = ["auto", "none", "accept", "reject", "both"])]
-    pub consent: String,
+    #[arg(long, value_enum, default_value_t = ConsentMode::Auto)]
+    pub consent: ConsentMode,
 }
 
 impl Default for CrawlArgs {
@@ -173,16 +173,8 @@ pub fn parse_start_url(s: &str) -> Result<Url, String> {
 /// Validate crawl flags into a config.
 pub fn build_config(url: &str, c: &CrawlArgs, quiet: bool) -> Result<ScanConfig, String> {
     let mut cfg = ScanConfig::new(parse_start_url(url)?);
-    cfg.mode = if c.browser || c.mode == "browser" {
-        Mode::Browser
-    } else {
-        Mode::Static
-    };
-    cfg.scope = if c.scope == "host" {
-        ScopeKind::Host
-    } else {
-        ScopeKind::Domain
-    };
+    cfg.mode = if c.browser { Mode::Browser } else { c.mode };
+    cfg.scope = c.scope;
     let regexes = |flag: &str, v: &[String]| -> Result<Vec<regex::Regex>, String> {
         v.iter()
             .map(|p| regex::Regex::new(p).map_err(|e| format!("{flag} {p:?}: invalid regex: {e}")))
@@ -246,13 +238,7 @@ pub fn build_config(url: &str, c: &CrawlArgs, quiet: bool) -> Result<ScanConfig,
         return Err("--page-timeout must be a positive number of seconds".into());
     }
     cfg.page_timeout = Duration::from_secs_f64(c.page_timeout);
-    cfg.consent = match c.consent.as_str() {
-        "none" => ConsentMode::None,
-        "accept" => ConsentMode::Accept,
-        "reject" => ConsentMode::Reject,
-        "both" => ConsentMode::Both,
-        _ => ConsentMode::Auto,
-    };
+    cfg.consent = c.consent;
     cfg.quiet = quiet;
     Ok(cfg)
 }
@@ -294,9 +280,9 @@ pub async fn run_config(cfg: ScanConfig, out: &OutputArgs, baseline: &BaselineAr
                 findings: changes.new_findings.clone(),
                 ..Default::default()
             };
-            findings_exit(&only_new, &effective_fail_on(&out.fail_on, None))
+            findings_exit(&only_new, effective_fail_on(out.fail_on, None))
         }
-        _ => findings_exit(&outcome.report, &effective_fail_on(&out.fail_on, None)),
+        _ => findings_exit(&outcome.report, effective_fail_on(out.fail_on, None)),
     }
 }
 
@@ -341,7 +327,7 @@ pub async fn run_scan(args: ScanArgs) -> Exit {
     if sites.len() == 1 && args.out.output.is_some() {
         let site = sites.remove(0);
         let mut out = args.out.clone();
-        out.fail_on = Some(effective_fail_on(&out.fail_on, file.fail_on.as_ref()));
+        out.fail_on = Some(effective_fail_on(out.fail_on, file.fail_on));
         return run_config(site.config, &out, &args.baseline).await;
     }
     super::portfolio::run(&file, sites, args.output_dir.clone(), &args.out).await

@@ -5,6 +5,7 @@
 //! huge or garbage file cannot stall the scan; the cut is recorded.
 
 use super::fetch::Fetcher;
+use crate::model::ErrorKind;
 use crate::report::model::ScanError;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -100,7 +101,7 @@ impl RobotsCache {
         let mut err = |message: String| {
             errors.push(ScanError {
                 url: url.to_string(),
-                kind: "robots".into(),
+                kind: ErrorKind::Robots,
                 message,
             })
         };

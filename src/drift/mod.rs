@@ -122,7 +122,7 @@ fn finding_lines(fs: &[Finding], severity: fn(&str) -> String) -> Vec<String> {
         .map(|f| {
             format!(
                 "{} {} {} ({})",
-                severity(&f.severity),
+                severity(f.severity.as_str()),
                 f.kind,
                 f.service.as_deref().unwrap_or("-"),
                 f.hosts.join(", ")
@@ -234,9 +234,9 @@ mod tests {
             findings: findings
                 .iter()
                 .map(|(k, s)| Finding {
-                    kind: k.to_string(),
+                    kind: k.parse().expect("a finding kind"),
                     service: Some(s.to_string()),
-                    severity: "high".into(),
+                    severity: crate::model::Severity::High,
                     ..Default::default()
                 })
                 .collect(),

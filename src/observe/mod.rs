@@ -20,28 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
 use url::Url;
 
-/// Consent phase in which something was observed. Static mode only knows `BeforeConsent`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum Phase {
-    /// Nothing clicked yet.
-    #[default]
-    BeforeConsent,
-    /// After "accept all".
-    AfterAccept,
-    /// After "reject all".
-    AfterReject,
-}
-
-impl Phase {
-    /// Name used in the report.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::BeforeConsent => "before_consent",
-            Phase::AfterAccept => "after_accept",
-            Phase::AfterReject => "after_reject",
-        }
-    }
-}
+pub use crate::model::Phase;
 
 /// What kind of resource a reference or request is. Serialised lowercase in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

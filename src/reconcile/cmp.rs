@@ -4,7 +4,7 @@
 
 use super::disclosure::{Basis, Declared};
 use crate::catalog::{name_key, Catalog};
-use crate::report::model::{Finding, Report, ServiceUse};
+use crate::model::{Finding, FindingKind, Report, ServiceUse, Severity};
 
 /// What the cross-check decided for one `consent.cmp_services` entry.
 pub struct Mark {
@@ -59,8 +59,8 @@ pub fn cross_check(
                 .as_deref()
                 .unwrap_or("the consent manager");
             findings.push(Finding {
-                kind: "cmp_service_not_in_policy".into(),
-                severity: "medium".into(),
+                kind: FindingKind::CmpServiceNotInPolicy,
+                severity: Severity::Medium,
                 service: service.clone(),
                 company,
                 evidence: format!(

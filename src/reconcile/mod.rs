@@ -92,14 +92,14 @@ pub fn reconcile(report: &mut Report, catalog: &Catalog) {
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (
-            Reverse(severity::rank(&a.severity)),
+            Reverse(a.severity),
             &a.kind,
             &a.service,
             &a.hosts,
             &a.evidence,
         )
             .cmp(&(
-                Reverse(severity::rank(&b.severity)),
+                Reverse(b.severity),
                 &b.kind,
                 &b.service,
                 &b.hosts,

@@ -5,7 +5,10 @@ use super::evidence::{activity, cap_pages, list, plural, policy_silence, quote, 
 use super::severity;
 use crate::catalog::Catalog;
 use crate::domain::registrable_domain;
-use crate::report::model::{Cookie, Declaration, Finding, Report, ServiceUse, ThirdParty};
+use crate::model::{
+    Cookie, Declaration, Finding, FindingKind, Mode, Party, Phase, Report, ServiceUse, Severity,
+    ThirdParty,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A short name for a company as a policy would write it ("Google" for "Google Ireland
@@ -26,10 +29,10 @@ fn opt(s: &str) -> Option<String> {
 
 /// A finding of `kind` about one observed service, without hosts, cookies, pages, evidence or
 /// message (each rule fills those in from what it saw).
-fn about(kind: &str, severity: &str, svc: &ServiceUse) -> Finding {
+fn about(kind: FindingKind, severity: Severity, svc: &ServiceUse) -> Finding {
     Finding {
-        kind: kind.into(),
-        severity: severity.into(),
+        kind,
+        severity,
         service: Some(svc.id.clone()),
         company: opt(&svc.company),
         ..Default::default()
@@ -151,9 +154,9 @@ pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Find
     let severity = if loaded {
         severity::for_categories(&svc.categories)
     } else if has_type(report, &svc.hosts, "form") {
-        "medium"
+        Severity::Medium
     } else {
-        "low"
+        Severity::Low
     };
     let mut evidence = format!(
         "{} {}{}; {silence}.",
@@ -177,7 +180,7 @@ pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Find
             svc.name,
             if svc.company.is_empty() { "its provider" } else { svc.company.as_str() }
         ),
-        ..about("undisclosed_service", severity, svc)
+        ..about(FindingKind::UndisclosedService, severity, svc)
     }
 }
 
@@ -199,7 +202,7 @@ pub fn company_only(report: &Report, svc: &ServiceUse, d: &Declaration) -> Findi
             "Name the service {} itself (not only {}) in the privacy policy, with its purpose and legal basis.",
             svc.name, d.name
         ),
-        ..about("disclosed_by_company_only", "low", svc)
+        ..about(FindingKind::DisclosedByCompanyOnly, Severity::Low, svc)
     }
 }
 
@@ -214,7 +217,7 @@ pub fn tracking_before_consent(report: &Report, svc: &ServiceUse) -> Option<Find
         return None;
     }
     let observed_phase =
-        report.mode == "browser" && report.consent.phases.iter().any(|p| p == "before_consent");
+        report.mode == Mode::Browser && report.consent.phases.contains(&Phase::BeforeConsent);
     let cmp_note = match &report.consent.cmp {
         Some(cmp) => format!("consent manager {cmp} detected"),
         None => "no consent manager detected".into(),
@@ -275,18 +278,18 @@ pub fn tracking_before_consent(report: &Report, svc: &ServiceUse) -> Option<Find
             "Load {} only after consent: let the consent manager gate it (e.g. type=\"text/plain\" with the CMP's data attribute) and scan again.",
             svc.name
         ),
-        ..about("tracking_before_consent", "high", svc)
+        ..about(FindingKind::TrackingBeforeConsent, Severity::High, svc)
     })
 }
 
 /// `tracking_after_reject` (browser mode with an after-reject phase): a tracker that the browser
 /// still contacted, or that still set cookies, after the visitor clicked "reject all".
 pub fn tracking_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
-    const PHASE: &str = "after_reject";
-    if !severity::is_tracker(&svc.categories) || !report.consent.phases.iter().any(|p| p == PHASE) {
+    const PHASE: Phase = Phase::AfterReject;
+    if !severity::is_tracker(&svc.categories) || !report.consent.phases.contains(&PHASE) {
         return None;
     }
-    let in_phase = |phases: &[String]| phases.iter().any(|p| p == PHASE);
+    let in_phase = |phases: &[Phase]| phases.contains(&PHASE);
     let seen = PhaseActivity::of(
         report,
         svc,
@@ -312,7 +315,7 @@ pub fn tracking_after_reject(report: &Report, svc: &ServiceUse) -> Option<Findin
         hosts: seen.hosts,
         cookies: seen.cookies,
         pages: seen.pages,
-        ..about("tracking_after_reject", "high", svc)
+        ..about(FindingKind::TrackingAfterReject, Severity::High, svc)
     })
 }
 
@@ -367,7 +370,7 @@ pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
         .iter()
         .filter(|c| {
             c.service.is_none()
-                && c.party == "third"
+                && c.party == Party::Third
                 && registrable_domain(c.domain.trim_start_matches('.')) == group.domain
         })
         .map(|c| c.name.clone())
@@ -388,8 +391,12 @@ pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
         silence
     };
     Finding {
-        kind: "unattributed_third_party".into(),
-        severity: if group.loaded { "medium" } else { "low" }.into(),
+        kind: FindingKind::UnattributedThirdParty,
+        severity: if group.loaded {
+            Severity::Medium
+        } else {
+            Severity::Low
+        },
         service: None,
         company: None,
         hosts: group.hosts.clone(),
@@ -423,8 +430,8 @@ pub fn declared_not_observed(
     });
     let pages = report.pages.len();
     Finding {
-        kind: "declared_not_observed".into(),
-        severity: "info".into(),
+        kind: FindingKind::DeclaredNotObserved,
+        severity: Severity::Info,
         service: Some(id.to_string()),
         company,
         hosts: Vec::new(),

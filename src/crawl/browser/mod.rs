@@ -13,6 +13,7 @@ use crate::crawl::frontier::{normalize, url_trap};
 use crate::crawl::scope::Scope;
 use crate::crawl::Progress;
 use crate::domain::FirstParty;
+use crate::model::ErrorKind;
 use crate::observe::{Collector, Observations, PageRecord, Phase};
 use crate::report::model::{CmpService, Consent, ScanError};
 use serde_json::json;
@@ -171,7 +172,7 @@ fn record_of(
             depth,
             ScanError {
                 url: url.to_string(),
-                kind: "browser".into(),
+                kind: ErrorKind::Browser,
                 message: e,
             },
         ),
@@ -204,7 +205,7 @@ pub async fn crawl_browser(
     let (mut done, mut errors) = (0usize, 0usize);
     let mut start_failed = false;
     let mut consent = Consent {
-        phases: vec![Phase::BeforeConsent.as_str().into()],
+        phases: vec![Phase::BeforeConsent],
         ..Default::default()
     };
 
@@ -366,7 +367,7 @@ async fn run_phase(
         Err(e) => {
             collector.add_error(ScanError {
                 url: tabs.config.start.to_string(),
-                kind: "consent".into(),
+                kind: ErrorKind::Consent,
                 message: format!(
                     "cannot open a fresh browser context for {}: {e}",
                     phase.as_str()
@@ -375,7 +376,7 @@ async fn run_phase(
             return;
         }
     };
-    consent.phases.push(phase.as_str().into());
+    consent.phases.push(phase);
     let pages: Vec<Url> = visited.iter().take(CONSENT_PHASE_PAGES).cloned().collect();
     let mut jar_seen = BTreeSet::new();
     let click_plan = visit::VisitPlan {
@@ -413,7 +414,7 @@ async fn run_phase(
                 if let Some((false, how)) = &v.click {
                     collector.add_error(ScanError {
                         url: url.to_string(),
-                        kind: "consent".into(),
+                        kind: ErrorKind::Consent,
                         message: format!("{}: {how}", phase.as_str()),
                     });
                 }
