@@ -3,9 +3,9 @@
 mod report_fixture;
 
 use privacy_inventory::model::{Mode, Phase, Severity};
-use privacy_inventory::reconcile::reconcile;
+
 use privacy_inventory::report::model::{Declaration, Finding, Report};
-use report_fixture::{catalog, decl, observed, page, third_party};
+use report_fixture::{catalog, decl, observed, page, reconcile, third_party};
 
 fn run(decls: Vec<Declaration>) -> Report {
     let mut r = observed();

@@ -5,10 +5,10 @@ mod report_fixture;
 
 use privacy_inventory::cli::output::{render, Format};
 use privacy_inventory::model::{ErrorKind, Party, SetBy};
-use privacy_inventory::reconcile::reconcile;
+
 use privacy_inventory::report::model::{Cookie, Declaration, Report, ScanError};
 use privacy_inventory::report::{html, markdown, summarize, terminal};
-use report_fixture::{catalog, decl, observed, page, third_party};
+use report_fixture::{catalog, decl, observed, page, reconcile, third_party};
 use std::path::PathBuf;
 
 /// The fixture shop with a policy that names Vimeo, Google (company only) and YouTube.

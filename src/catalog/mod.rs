@@ -45,7 +45,7 @@ mod load;
 mod model;
 mod validate;
 
-pub use attribute::attribute;
+pub use attribute::{attribute, Inventory};
 pub use load::{check_file, CatalogErrors, CatalogIssue, BUILTIN_FILES};
 pub use model::{categories, is_category, Category, Company, Service, CATEGORIES_TOML};
 pub use validate::{host_problem, is_kebab};

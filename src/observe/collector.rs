@@ -373,6 +373,7 @@ impl Collector {
             })
             .collect();
         Observations {
+            mode: crate::model::Mode::Static,
             first_party_domains: self.first_party.domains().to_vec(),
             pages: self.pages.into_values().collect(),
             cookies,

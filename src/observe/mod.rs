@@ -192,6 +192,8 @@ pub struct PageRecord {
 /// The merged observations of a scan, sorted and deduplicated, not yet attributed.
 #[derive(Debug, Clone, Default)]
 pub struct Observations {
+    /// How the pages were fetched (the browser crawler sets `Browser`).
+    pub mode: crate::model::Mode,
     /// Registrable domains treated as first party.
     pub first_party_domains: Vec<String>,
     /// Every page, sorted by URL.

@@ -3,11 +3,11 @@
 
 use super::evidence::{activity, cap_pages, list, plural, policy_silence, quote, where_seen, who};
 use super::severity;
+use super::Seen;
 use crate::catalog::Catalog;
 use crate::domain::registrable_domain;
 use crate::model::{
-    Cookie, Declaration, Finding, FindingKind, Mode, Party, Phase, Report, ServiceUse, Severity,
-    ThirdParty,
+    Cookie, Declaration, Finding, FindingKind, Mode, Party, Phase, ServiceUse, Severity, ThirdParty,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -51,7 +51,7 @@ impl PhaseActivity {
     /// `svc`'s loaded hosts for which `host_in_phase` holds and its cookies for which
     /// `cookie_in_phase` holds; `None` when there are neither.
     fn of(
-        report: &Report,
+        report: &Seen<'_>,
         svc: &ServiceUse,
         host_in_phase: impl Fn(&ThirdParty) -> bool,
         cookie_in_phase: impl Fn(&Cookie) -> bool,
@@ -106,7 +106,7 @@ impl PhaseActivity {
 
 /// Whether anything was actually loaded from the service (not only a form action or a
 /// preconnect hint), or it showed itself through cookies or scripts.
-fn is_loaded(report: &Report, svc: &ServiceUse) -> bool {
+fn is_loaded(report: &Seen<'_>, svc: &ServiceUse) -> bool {
     svc.hosts.is_empty()
         || !svc.cookies.is_empty()
         || report
@@ -120,7 +120,7 @@ fn is_loaded(report: &Report, svc: &ServiceUse) -> bool {
 }
 
 /// `undisclosed_service`: observed, not named by the policy at all.
-pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Finding {
+pub fn undisclosed(report: &Seen<'_>, catalog: &Catalog, svc: &ServiceUse) -> Finding {
     let short = company_short(catalog, &svc.id, &svc.company);
     let denial = report
         .policy
@@ -185,7 +185,7 @@ pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Find
 }
 
 /// `disclosed_by_company_only`: the policy names the company, not the service.
-pub fn company_only(report: &Report, svc: &ServiceUse, d: &Declaration) -> Finding {
+pub fn company_only(report: &Seen<'_>, svc: &ServiceUse, d: &Declaration) -> Finding {
     Finding {
         hosts: svc.hosts.clone(),
         cookies: svc.cookies.clone(),
@@ -212,7 +212,7 @@ pub fn company_only(report: &Report, svc: &ServiceUse, d: &Declaration) -> Findi
 /// consent-manager markup nor only inside `<noscript>`. Browser mode with a before-consent phase
 /// uses what the browser actually contacted before any click, because a consent manager can
 /// block scripts at run time that look ungated in the markup.
-pub fn tracking_before_consent(report: &Report, svc: &ServiceUse) -> Option<Finding> {
+pub fn tracking_before_consent(report: &Seen<'_>, svc: &ServiceUse) -> Option<Finding> {
     if !severity::is_tracker(&svc.categories) {
         return None;
     }
@@ -284,7 +284,7 @@ pub fn tracking_before_consent(report: &Report, svc: &ServiceUse) -> Option<Find
 
 /// `tracking_after_reject` (browser mode with an after-reject phase): a tracker that the browser
 /// still contacted, or that still set cookies, after the visitor clicked "reject all".
-pub fn tracking_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
+pub fn tracking_after_reject(report: &Seen<'_>, svc: &ServiceUse) -> Option<Finding> {
     const PHASE: Phase = Phase::AfterReject;
     if !severity::is_tracker(&svc.categories) || !report.consent.phases.contains(&PHASE) {
         return None;
@@ -330,7 +330,7 @@ pub struct HostGroup {
 }
 
 /// Unattributed third-party hosts, one group per registrable domain, sorted.
-pub fn unattributed_groups(report: &Report) -> Vec<HostGroup> {
+pub fn unattributed_groups(report: &Seen<'_>) -> Vec<HostGroup> {
     let mut groups: BTreeMap<String, HostGroup> = BTreeMap::new();
     for tp in report.third_parties.iter().filter(|t| t.service.is_none()) {
         let domain = if tp.registrable_domain.is_empty() {
@@ -357,7 +357,7 @@ pub fn unattributed_groups(report: &Report) -> Vec<HostGroup> {
 }
 
 /// `unattributed_third_party`: a third-party domain nothing explains — needs review.
-pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
+pub fn unattributed(report: &Seen<'_>, group: &HostGroup) -> Finding {
     let tps: Vec<_> = report
         .third_parties
         .iter()
@@ -417,7 +417,7 @@ pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
 
 /// `declared_not_observed`: the policy names a service this scan did not see.
 pub fn declared_not_observed(
-    report: &Report,
+    report: &Seen<'_>,
     catalog: &Catalog,
     id: &str,
     d: &Declaration,
@@ -449,7 +449,7 @@ pub fn declared_not_observed(
     }
 }
 
-fn has_type(report: &Report, hosts: &[String], kind: &str) -> bool {
+fn has_type(report: &Seen<'_>, hosts: &[String], kind: &str) -> bool {
     report
         .third_parties
         .iter()

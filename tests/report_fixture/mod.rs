@@ -385,3 +385,22 @@ pub fn observed() -> Report {
         ..Default::default()
     }
 }
+
+/// Run the reconcile stage on a hand-built report and store its value in the report, as `scan`
+/// assembles it (findings, disclosed, the cross-checked CMP services).
+pub fn reconcile(r: &mut Report, catalog: &Catalog) {
+    let inventory = privacy_inventory::catalog::Inventory {
+        mode: r.mode,
+        first_party_domains: r.first_party_domains.clone(),
+        pages: r.pages.clone(),
+        cookies: r.cookies.clone(),
+        third_parties: r.third_parties.clone(),
+        scripts: r.scripts.clone(),
+        storage: r.storage.clone(),
+        services: r.services.clone(),
+    };
+    let out = privacy_inventory::reconcile::reconcile(&inventory, &r.policy, &r.consent, catalog);
+    r.findings = out.findings;
+    r.disclosed = out.disclosed;
+    r.consent.cmp_services = out.cmp_services;
+}

@@ -303,6 +303,7 @@ pub async fn crawl_browser(
         }
     }
     let mut obs = collector.finish();
+    obs.mode = crate::model::Mode::Browser;
     obs.start_failed = start_failed;
     obs.consent = Some(consent);
     Ok(obs)
