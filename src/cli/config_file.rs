@@ -256,7 +256,7 @@ pub fn plan(file: &ConfigFile, quiet: bool) -> Result<Vec<PlannedSite>, String> 
 }
 
 /// The commented starter written by `privacy-inventory init`.
-pub const STARTER: &str = r#"# privacy-inventory configuration (https://github.com/privacy-inventory/privacy-inventory)
+pub const STARTER: &str = r#"# privacy-inventory configuration
 # `privacy-inventory scan` with no URL reads this file from the working directory.
 
 # Exit 1 when findings at or above this severity exist: high | medium | low | info | never.
