@@ -5,8 +5,8 @@
 //! Site settings go through the same validation as the flags (they become [`CrawlArgs`]), so a
 //! config file can never express something the command line would refuse.
 
+use super::crawl_args::{build_config, CrawlArgs};
 use super::output::FailOn;
-use super::scan::{build_config, CrawlArgs};
 use crate::config::ScanConfig;
 use crate::exceptions::AcceptRule;
 use serde::Deserialize;

@@ -8,8 +8,8 @@ use super::exit::Exit;
 use crate::catalog::Catalog;
 use crate::config::ScanConfig;
 use crate::crawl::Fetcher;
+use crate::model::{Declaration, Policy};
 use crate::policy::{pdf, source};
-use crate::report::model::{Declaration, Policy};
 use std::fmt::Write as _;
 
 /// Arguments of `policy`.

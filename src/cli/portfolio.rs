@@ -20,7 +20,7 @@ struct IndexEntry {
     #[serde(serialize_with = "exit_code")]
     exit_code: Exit,
     error: Option<String>,
-    summary: Option<crate::report::model::Summary>,
+    summary: Option<crate::model::Summary>,
 }
 
 /// `index.json` keeps the numeric exit status a shell script compares against.
@@ -140,7 +140,8 @@ pub async fn run(
         .buffered(parallel)
         .collect()
         .await;
-    let index = serde_json::json!({ "schema_version": crate::report::model::SCHEMA_VERSION, "sites": entries });
+    let index =
+        serde_json::json!({ "schema_version": crate::model::SCHEMA_VERSION, "sites": entries });
     let text = serde_json::to_string_pretty(&index).expect("index serialises") + "\n";
     if let Err(e) = write_atomic(&dir.join("index.json"), &text) {
         return super::usage_error(format!("cannot write index: {e}"));

@@ -9,9 +9,9 @@ use super::scope::Scope;
 use super::subresource::StylesheetCache;
 use crate::domain::FirstParty;
 use crate::model::ErrorKind;
+use crate::model::{Page, ScanError};
 use crate::observe::extract::extract_html;
 use crate::observe::{PageRecord, ResourceType};
-use crate::report::model::{Page, ScanError};
 use url::Url;
 
 /// What every page worker shares.

@@ -6,7 +6,7 @@
 
 use super::fetch::Fetcher;
 use crate::model::ErrorKind;
-use crate::report::model::ScanError;
+use crate::model::ScanError;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use texting_robots::Robot;

@@ -7,7 +7,7 @@
 use super::fetch::Fetcher;
 use super::scope::Scope;
 use crate::model::ErrorKind;
-use crate::report::model::ScanError;
+use crate::model::ScanError;
 use quick_xml::events::Event;
 use std::io::Read;
 use url::Url;

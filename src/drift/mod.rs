@@ -4,7 +4,7 @@
 //! name, a cookie by `name@domain`, a finding by (kind, service, hosts). Pages and counts are
 //! deliberately not part of identity, so a finding seen on more pages tonight is not "new".
 
-use crate::report::model::{Changes, Finding, Report};
+use crate::model::{Changes, Finding, Report};
 use std::collections::BTreeSet;
 
 /// Stable identity of a finding across runs.
@@ -94,12 +94,12 @@ pub fn load_report(path: &std::path::Path) -> Result<Report, String> {
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
     match value.get("schema_version").and_then(|v| v.as_str()) {
-        Some(crate::report::model::SCHEMA_VERSION) => {}
+        Some(crate::model::SCHEMA_VERSION) => {}
         Some(v) => {
             return Err(format!(
                 "{} has schema_version {v:?}; this version reads \"{}\"",
                 path.display(),
-                crate::report::model::SCHEMA_VERSION
+                crate::model::SCHEMA_VERSION
             ))
         }
         None => {
@@ -208,7 +208,7 @@ pub fn render_markdown(c: &Changes) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::{Cookie, ServiceUse, ThirdParty};
+    use crate::model::{Cookie, ServiceUse, ThirdParty};
 
     fn report(services: &[&str], hosts: &[&str], findings: &[(&str, &str)]) -> Report {
         Report {

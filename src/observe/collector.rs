@@ -12,8 +12,8 @@ use super::{
     SetCookieHeader,
 };
 use crate::domain::{normalize_host, registrable_domain, FirstParty};
+use crate::model::{Cookie, Page, ScanError, Script, StorageEntry, ThirdParty};
 use crate::model::{ErrorKind, Party};
-use crate::report::model::{Cookie, Page, ScanError, Script, StorageEntry, ThirdParty};
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::hash::{Hash, Hasher};

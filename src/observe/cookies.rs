@@ -7,8 +7,8 @@
 use super::cookie_date::parse_cookie_date;
 use super::SetCookieHeader;
 use crate::domain::{host_within, normalize_host, FirstParty};
+use crate::model::Cookie;
 use crate::model::{Party, SetBy};
-use crate::report::model::Cookie;
 use std::time::{SystemTime, UNIX_EPOCH};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;

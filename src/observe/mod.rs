@@ -15,7 +15,7 @@ pub mod policy_link;
 
 pub use collector::Collector;
 
-use crate::report::model::{Cookie, Page, ScanError, Script, ThirdParty};
+use crate::model::{Cookie, Page, ScanError, Script, ThirdParty};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
 use url::Url;
@@ -186,7 +186,7 @@ pub struct PageRecord {
     pub errors: Vec<ScanError>,
     /// Browser mode: Web Storage keys and IndexedDB databases the page's origin held after it
     /// settled (`pages` and `before_consent` are filled in by the collector).
-    pub storage: Vec<crate::report::model::StorageEntry>,
+    pub storage: Vec<crate::model::StorageEntry>,
 }
 
 /// The merged observations of a scan, sorted and deduplicated, not yet attributed.
@@ -217,7 +217,7 @@ pub struct Observations {
     /// The start URL could not be fetched at all (exit code 3).
     pub start_failed: bool,
     /// Browser mode: consent manager and phases run.
-    pub consent: Option<crate::report::model::Consent>,
+    pub consent: Option<crate::model::Consent>,
     /// Browser mode: storage entries, sorted by (origin, kind, name).
-    pub storage: Vec<crate::report::model::StorageEntry>,
+    pub storage: Vec<crate::model::StorageEntry>,
 }

@@ -14,8 +14,8 @@ use crate::crawl::scope::Scope;
 use crate::crawl::Progress;
 use crate::domain::FirstParty;
 use crate::model::ErrorKind;
+use crate::model::{CmpService, Consent, ScanError};
 use crate::observe::{Collector, Observations, PageRecord, Phase};
-use crate::report::model::{CmpService, Consent, ScanError};
 use serde_json::json;
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use url::Url;
@@ -113,7 +113,7 @@ impl Tabs<'_> {
         batch: &[(Url, Vec<String>)],
         context: Option<&str>,
         seen: &mut BTreeSet<(String, String, String)>,
-    ) -> Vec<crate::report::model::Cookie> {
+    ) -> Vec<crate::model::Cookie> {
         let Some((first, _)) = batch.first() else {
             return Vec::new();
         };

@@ -3,13 +3,13 @@
 
 use super::visit::{Dom, Visit};
 use crate::domain::FirstParty;
+use crate::model::{Cookie, Page, ScanError, StorageEntry};
 use crate::model::{ErrorKind, Party, SetBy};
 use crate::observe::cookies::parse_set_cookie;
 use crate::observe::policy_link::looks_like_policy;
 use crate::observe::{
     PageExtract, PageRecord, PolicyLink, Reference, ResourceType, ScriptRef, SetCookieHeader,
 };
-use crate::report::model::{Cookie, Page, ScanError, StorageEntry};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
