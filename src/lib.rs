@@ -13,6 +13,7 @@ pub mod demo;
 pub mod domain;
 pub mod drift;
 pub mod exceptions;
+pub mod excerpt;
 pub mod fold;
 pub mod model;
 pub mod observe;

@@ -133,7 +133,7 @@ pub fn policy_silence(report: &Seen<'_>, names: &[&str]) -> String {
 
 /// `"excerpt"` (section "A > B"), cut to a readable length.
 pub fn quote(d: &Declaration) -> String {
-    let excerpt = crate::report::escape::truncate(d.excerpt.trim(), QUOTE_CHARS);
+    let excerpt = crate::excerpt::truncate(d.excerpt.trim(), QUOTE_CHARS);
     if d.section.is_empty() {
         format!("\"{excerpt}\"")
     } else {
