@@ -118,9 +118,8 @@ pub fn main() -> std::process::ExitCode {
             Command::Init { force } => init(force),
             Command::Schema => {
                 let schema = schemars::schema_for!(crate::model::Report);
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&schema).expect("schema serialises")
+                output::print_stdout(
+                    &(serde_json::to_string_pretty(&schema).expect("schema serialises") + "\n"),
                 );
                 Exit::Ok
             }

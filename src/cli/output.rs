@@ -82,6 +82,14 @@ pub fn render(report: &Report, format: Format) -> String {
     }
 }
 
+/// Print `text` on stdout. A reader that went away (`privacy-inventory catalog list | head`) ends
+/// the output quietly: `print!` would panic on the closed pipe, and there is no one left to tell.
+pub fn print_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
 /// The terminal table for stdout: colour only when stdout is a terminal and NO_COLOR is unset,
 /// width from `COLUMNS` when the shell exports it.
 pub fn render_stdout(report: &Report) -> String {
@@ -94,11 +102,8 @@ pub fn write_outputs(report: &Report, args: &OutputArgs) -> Result<(), String> {
         Some(path) => json::write_atomic(path, &render(report, args.format))
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
         None => {
-            use std::io::Write;
-            let mut out = std::io::stdout().lock();
             // A closed pipe (`| head`) is not an error worth exit code 2.
-            let _ = out.write_all(render_stdout(report).as_bytes());
-            let _ = out.flush();
+            print_stdout(&render_stdout(report));
         }
     }
     if let Some(path) = &args.markdown {
