@@ -13,7 +13,7 @@
 mod harness;
 
 use harness::{ScanResult, Site};
-use privacy_inventory::report::model::{Finding, GoogleConsentMode, Tcf};
+use privacy_inventory::model::{Finding, GoogleConsentMode, Phase, Tcf};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};
 
@@ -49,11 +49,11 @@ fn scan(host: &str) -> &'static ScanResult {
     })
 }
 
-fn gcm<'a>(r: &'a ScanResult, phase: &str) -> &'a GoogleConsentMode {
+fn gcm(r: &ScanResult, phase: Phase) -> &GoogleConsentMode {
     r.report()
         .consent
         .signals
-        .get(phase)
+        .get(&phase)
         .and_then(|s| s.google_consent_mode.as_ref())
         .unwrap_or_else(|| {
             panic!(
@@ -64,11 +64,11 @@ fn gcm<'a>(r: &'a ScanResult, phase: &str) -> &'a GoogleConsentMode {
         })
 }
 
-fn tcf<'a>(r: &'a ScanResult, phase: &str) -> &'a Tcf {
+fn tcf(r: &ScanResult, phase: Phase) -> &Tcf {
     r.report()
         .consent
         .signals
-        .get(phase)
+        .get(&phase)
         .and_then(|s| s.tcf.as_ref())
         .unwrap_or_else(|| panic!("no TCF answer in {phase}{}", r.context()))
 }
@@ -104,10 +104,14 @@ fn consent_mode_advanced_signals_per_phase() {
     assert_eq!(rep.consent.cmp.as_deref(), Some("cookiebot"), "{ctx}");
     assert_eq!(rep.consent.accept_clicked, Some(true), "{ctx}");
     assert_eq!(rep.consent.reject_clicked, Some(true), "{ctx}");
-    let phases: Vec<&str> = rep.consent.signals.keys().map(String::as_str).collect();
-    assert_eq!(phases, ["after_accept", "after_reject", "before_consent"]);
+    // Keyed in the order the phases ran, like every `phases` list.
+    let phases: Vec<Phase> = rep.consent.signals.keys().copied().collect();
+    assert_eq!(
+        phases,
+        [Phase::BeforeConsent, Phase::AfterAccept, Phase::AfterReject]
+    );
 
-    let before = gcm(r, "before_consent");
+    let before = gcm(r, Phase::BeforeConsent);
     assert_eq!(states(before), ["denied"; 4], "{before:#?}");
     assert!(before.evidence.contains("gcs=G100"), "{}", before.evidence);
     assert!(
@@ -118,7 +122,7 @@ fn consent_mode_advanced_signals_per_phase() {
     assert!(before.cookies.is_empty(), "{:?}", before.cookies);
     assert_eq!(before.source, "requests");
 
-    let accept = gcm(r, "after_accept");
+    let accept = gcm(r, Phase::AfterAccept);
     assert_eq!(states(accept), ["granted"; 4], "{accept:#?}");
     assert!(accept.evidence.contains("gcs=G111"), "{}", accept.evidence);
     assert!(
@@ -128,7 +132,7 @@ fn consent_mode_advanced_signals_per_phase() {
     );
     assert_eq!(accept.cookies, ["_ga", "_gcl_au"], "{accept:#?}");
 
-    let reject = gcm(r, "after_reject");
+    let reject = gcm(r, Phase::AfterReject);
     assert_eq!(states(reject), ["denied"; 4], "{reject:#?}");
     assert!(reject.cookies.is_empty(), "{:?}", reject.cookies);
     let ga = reject
@@ -146,7 +150,7 @@ fn consent_mode_advanced_signals_per_phase() {
     assert_eq!(tag.tag_loads, 1, "{tag:?}");
 
     // No TCF API on this site, and it was asked in every phase.
-    for phase in ["before_consent", "after_accept", "after_reject"] {
+    for phase in Phase::ALL.iter().copied() {
         assert!(!tcf(r, phase).present, "{phase}");
     }
 }
@@ -205,7 +209,7 @@ fn broken_tcf_reject_keeps_consents() {
     assert_eq!(rep.consent.cmp.as_deref(), Some("didomi"), "{ctx}");
     assert_eq!(rep.consent.reject_clicked, Some(true), "{ctx}");
 
-    let before = tcf(r, "before_consent");
+    let before = tcf(r, Phase::BeforeConsent);
     assert!(before.present && !before.timed_out, "{before:?}");
     assert_eq!(before.cmp_id, Some(999));
     assert_eq!(before.gdpr_applies, Some(true));
@@ -213,12 +217,12 @@ fn broken_tcf_reject_keeps_consents() {
     assert!(before.purposes_consented.is_empty(), "{before:?}");
     assert_eq!(before.vendors_consented, 0);
 
-    let accept = tcf(r, "after_accept");
+    let accept = tcf(r, Phase::AfterAccept);
     assert_eq!(accept.purposes_consented, (1..=10).collect::<Vec<u32>>());
     assert_eq!(accept.vendors_consented, 40);
     assert!(accept.tc_string_present);
 
-    let reject = tcf(r, "after_reject");
+    let reject = tcf(r, Phase::AfterReject);
     assert_eq!(reject.purposes_consented, [1, 2, 3, 4], "{reject:?}");
     assert_eq!(reject.vendors_consented, 12);
 
@@ -249,10 +253,10 @@ fn ga4_without_consent_mode_next_to_a_cmp() {
     let ctx = r.context();
     assert_eq!(rep.consent.cmp.as_deref(), Some("onetrust"), "{ctx}");
     // The tag is gated by the banner: it only runs after "accept", and then without a signal.
-    assert!(rep.consent.signals["before_consent"]
+    assert!(rep.consent.signals[&Phase::BeforeConsent]
         .google_consent_mode
         .is_none());
-    let accept = gcm(r, "after_accept");
+    let accept = gcm(r, Phase::AfterAccept);
     assert_eq!(states(accept), ["unset"; 4], "{accept:#?}");
     assert_eq!(accept.cookies, ["_ga"]);
     let ga = accept
@@ -295,7 +299,7 @@ fn static_mode_reads_the_inline_default_and_says_it_cannot_see_updates() {
     let r = site().scan("http://www.cm-shop.test/").run();
     r.expect_code_in(&[0, 1]);
     let signals = &r.report().consent.signals;
-    let before = signals.get("before_consent").expect("markup signal");
+    let before = signals.get(&Phase::BeforeConsent).expect("markup signal");
     let g = before.google_consent_mode.as_ref().expect("default call");
     assert_eq!(states(g), ["denied"; 4]);
     assert_eq!(g.source, "markup");
@@ -313,7 +317,7 @@ fn granted_signals_and_cookies_after_reject_stay_tracking_after_reject() {
     let r = scan("www.cm-broken-shop.test");
     let ctx = r.context();
     assert_eq!(r.report().consent.reject_clicked, Some(true), "{ctx}");
-    let reject = gcm(r, "after_reject");
+    let reject = gcm(r, Phase::AfterReject);
     assert_eq!(states(reject), ["granted"; 4], "{reject:#?}");
     assert!(reject.evidence.contains("gcs=G111"), "{}", reject.evidence);
     assert_eq!(reject.cookies, ["_ga", "_gcl_au"]);

@@ -34,35 +34,14 @@
 
 use super::Phase;
 use crate::domain::{host_within, normalize_host, registrable_domain};
-use crate::report::model::{Consent, GoogleConsentMode, GoogleTagHost, Script};
+use crate::model::{Consent, GoogleConsentMode, GoogleTagHost, Script, SignalSource};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use url::Url;
 
-/// One consent type's state. Ordered by permissiveness: over several requests the most
-/// permissive wins, because one granted request is enough to let a tag use storage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub enum State {
-    /// Not set by the site (the tag then behaves as if granted).
-    #[default]
-    Unset,
-    /// Denied.
-    Denied,
-    /// Granted.
-    Granted,
-}
-
-impl State {
-    /// Name used in the report.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Unset => "unset",
-            State::Denied => "denied",
-            State::Granted => "granted",
-        }
-    }
-}
+/// One consent type's state (the report's vocabulary; ordered by permissiveness).
+pub use crate::model::ConsentState as State;
 
 /// The four Consent Mode v2 types, in `gcd` order.
 pub const TYPES: [&str; 4] = [
@@ -318,7 +297,7 @@ impl GoogleSignals {
                 .collect();
             out.insert(
                 phase,
-                mode_of(acc.states, evidence, "requests".into(), hosts),
+                mode_of(acc.states, evidence, SignalSource::Requests, hosts),
             );
         }
         out
@@ -328,14 +307,14 @@ impl GoogleSignals {
 fn mode_of(
     s: Signals,
     evidence: String,
-    source: String,
+    source: SignalSource,
     hosts: Vec<GoogleTagHost>,
 ) -> GoogleConsentMode {
     GoogleConsentMode {
-        ad_storage: s[0].as_str().into(),
-        analytics_storage: s[1].as_str().into(),
-        ad_user_data: s[2].as_str().into(),
-        ad_personalization: s[3].as_str().into(),
+        ad_storage: s[0],
+        analytics_storage: s[1],
+        ad_user_data: s[2],
+        ad_personalization: s[3],
         evidence,
         source,
         cookies: Vec::new(),
@@ -367,7 +346,7 @@ pub fn from_markup(
             }
         }
     }
-    found.map(|(_, s, page)| mode_of(s, page, "markup".into(), Vec::new()))
+    found.map(|(_, s, page)| mode_of(s, page, SignalSource::Markup, Vec::new()))
 }
 
 /// Every `gtag('consent', 'default', {…})` call in a script body: (has a `region` key, states).
@@ -401,33 +380,34 @@ pub fn default_calls(body: &str) -> Vec<(bool, Signals)> {
 /// What static mode says it cannot see.
 pub const STATIC_NOTE: &str = "static mode reads only the inline gtag('consent','default',…) call in the markup; it cannot see updates after a click or what the tags send";
 
-/// Put the Google Consent Mode state of each phase into `consent.signals` (an entry for every
-/// phase that ran; TCF answers the browser recorded stay as they are).
-pub fn fill_signals(consent: &mut Consent, mut google: BTreeMap<Phase, GoogleConsentMode>) {
-    for phase in [Phase::BeforeConsent, Phase::AfterAccept, Phase::AfterReject] {
-        if !consent.phases.iter().any(|p| p == phase.as_str()) {
+/// The browser's consent section with the Google Consent Mode state of each phase in
+/// `signals` (an entry for every phase that ran; TCF answers the browser recorded stay).
+pub fn with_signals(
+    mut consent: Consent,
+    mut google: BTreeMap<Phase, GoogleConsentMode>,
+) -> Consent {
+    for phase in Phase::ALL.iter().copied() {
+        if !consent.phases.contains(&phase) {
             continue;
         }
-        let entry = consent
+        consent
             .signals
-            .entry(phase.as_str().to_string())
-            .or_default();
-        entry.google_consent_mode = google.remove(&phase);
+            .entry(phase)
+            .or_default()
+            .google_consent_mode = google.remove(&phase);
     }
+    consent
 }
 
-/// Static mode: the markup's default call, with the note that updates are invisible (nothing
-/// when the markup has no such call).
-pub fn fill_from_markup(consent: &mut Consent, markup: Option<GoogleConsentMode>) {
-    if markup.is_none() {
-        return;
+/// Static mode's consent section with the markup's default call and the note that updates are
+/// invisible (unchanged when the markup has no such call).
+pub fn with_markup(mut consent: Consent, markup: Option<GoogleConsentMode>) -> Consent {
+    if markup.is_some() {
+        let entry = consent.signals.entry(Phase::BeforeConsent).or_default();
+        entry.note = Some(STATIC_NOTE.to_string());
+        entry.google_consent_mode = markup;
     }
-    let entry = consent
-        .signals
-        .entry(Phase::BeforeConsent.as_str().to_string())
-        .or_default();
-    entry.note = Some(STATIC_NOTE.to_string());
-    entry.google_consent_mode = markup;
+    consent
 }
 
 #[cfg(test)]

@@ -13,22 +13,26 @@
 //!   consents, which every TCF vendor reading the TC string takes as consent.
 
 use super::evidence::{cap_pages, list, plural};
-use crate::report::model::{Finding, GoogleConsentMode, Report, ServiceUse, ThirdParty};
+use super::Seen;
+use crate::model::{
+    Finding, FindingKind, GoogleConsentMode, Phase, PhaseSignals, ServiceUse, Severity,
+    SignalSource, ThirdParty,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
-const AFTER_REJECT: &str = "after_reject";
+const AFTER_REJECT: Phase = Phase::AfterReject;
 
-fn google_mode<'a>(report: &'a Report, phase: &str) -> Option<&'a GoogleConsentMode> {
+fn google_mode<'a>(report: &'a Seen<'_>, phase: Phase) -> Option<&'a GoogleConsentMode> {
     report
         .consent
         .signals
-        .get(phase)?
+        .get(&phase)?
         .google_consent_mode
         .as_ref()
-        .filter(|g| g.source == "requests")
+        .filter(|g| g.source == SignalSource::Requests)
 }
 
-fn service_of<'a>(report: &'a Report, host: &str) -> Option<&'a str> {
+fn service_of<'a>(report: &'a Seen<'_>, host: &str) -> Option<&'a str> {
     report
         .third_parties
         .iter()
@@ -36,12 +40,13 @@ fn service_of<'a>(report: &'a Report, host: &str) -> Option<&'a str> {
         .and_then(|t| t.service.as_deref())
 }
 
-/// "Whether the tag set cookies in that phase": per phase, the cookies of the services behind
-/// the Google hosts (attribution has run by now), set (not deleted) in that phase.
-pub fn fill_cookies(report: &mut Report) {
-    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (phase, signals) in &report.consent.signals {
-        let Some(g) = &signals.google_consent_mode else {
+/// `consent.signals` with "whether the tag set cookies in that phase" decided: per phase, the
+/// cookies of the services behind the Google hosts (known only after attribution), set (not
+/// deleted) in that phase.
+pub fn with_cookies(report: &Seen<'_>) -> BTreeMap<Phase, PhaseSignals> {
+    let mut signals = report.consent.signals.clone();
+    for (phase, s) in signals.iter_mut() {
+        let Some(g) = s.google_consent_mode.as_mut() else {
             continue;
         };
         let services: BTreeSet<&str> = g
@@ -54,36 +59,25 @@ pub fn fill_cookies(report: &mut Report) {
             .iter()
             .filter(|c| {
                 !c.deletion
-                    && c.phases.iter().any(|p| p == phase)
+                    && c.phases.contains(phase)
                     && c.service.as_deref().is_some_and(|s| services.contains(s))
             })
             .map(|c| c.name.clone())
             .collect();
-        found.insert(phase.clone(), names.into_iter().collect());
+        g.cookies = names.into_iter().collect();
     }
-    for (phase, names) in found {
-        if let Some(g) = report
-            .consent
-            .signals
-            .get_mut(&phase)
-            .and_then(|s| s.google_consent_mode.as_mut())
-        {
-            g.cookies = names;
-        }
-    }
+    signals
 }
 
 /// `consent_mode_ping_after_reject` for `svc` when everything it did after reject was a
 /// denied Consent Mode ping (or loading the tag that sent them) and it set no cookie; None
 /// otherwise, and then `tracking_after_reject` decides.
-pub fn ping_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
+pub fn ping_after_reject(report: &Seen<'_>, svc: &ServiceUse) -> Option<Finding> {
     let g = google_mode(report, AFTER_REJECT)?;
     let loaded: Vec<&ThirdParty> = report
         .third_parties
         .iter()
-        .filter(|t| {
-            t.loaded && svc.hosts.contains(&t.host) && t.phases.iter().any(|p| p == AFTER_REJECT)
-        })
+        .filter(|t| t.loaded && svc.hosts.contains(&t.host) && t.phases.contains(&AFTER_REJECT))
         .collect();
     if loaded.is_empty() {
         return None;
@@ -112,7 +106,7 @@ pub fn ping_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
     let cookies = report.cookies.iter().any(|c| {
         !c.deletion
             && c.service.as_deref() == Some(svc.id.as_str())
-            && c.phases.iter().any(|p| p == AFTER_REJECT)
+            && c.phases.contains(&AFTER_REJECT)
     });
     if phase_denied == 0 || cookies {
         return None;
@@ -136,8 +130,8 @@ pub fn ping_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
         )
     };
     Some(Finding {
-        kind: "consent_mode_ping_after_reject".into(),
-        severity: "low".into(),
+        kind: FindingKind::ConsentModePingAfterReject,
+        severity: Severity::Low,
         service: Some(svc.id.clone()),
         company: (!svc.company.is_empty()).then(|| svc.company.clone()),
         hosts,
@@ -156,17 +150,17 @@ pub fn ping_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
 
 /// `consent_mode_missing`: a consent manager is on the site, yet a Google service's
 /// measurement pings carry no Consent Mode state (no `gcs`/`gcd`, or a storage type unset).
-pub fn consent_mode_missing(report: &Report) -> Vec<Finding> {
+pub fn consent_mode_missing(report: &Seen<'_>) -> Vec<Finding> {
     let Some(cmp) = report.consent.cmp.as_deref() else {
         return Vec::new();
     };
     // service id -> (hosts, phases, pings)
-    let mut by_service: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>, usize)> = BTreeMap::new();
+    let mut by_service: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<Phase>, usize)> = BTreeMap::new();
     for (phase, signals) in &report.consent.signals {
         let Some(g) = signals
             .google_consent_mode
             .as_ref()
-            .filter(|g| g.source == "requests")
+            .filter(|g| g.source == SignalSource::Requests)
         else {
             continue;
         };
@@ -176,7 +170,7 @@ pub fn consent_mode_missing(report: &Report) -> Vec<Finding> {
             };
             let e = by_service.entry(svc).or_default();
             e.0.insert(&h.host);
-            e.1.insert(phase);
+            e.1.insert(*phase);
             e.2 += h.pings_without_signal;
         }
     }
@@ -194,8 +188,8 @@ pub fn consent_mode_missing(report: &Report) -> Vec<Finding> {
                 .flat_map(|t| t.pages.iter().cloned()),
         );
         out.push(Finding {
-            kind: "consent_mode_missing".into(),
-            severity: "medium".into(),
+            kind: FindingKind::ConsentModeMissing,
+            severity: Severity::Medium,
             service: Some(id.to_string()),
             company: svc.map(|s| s.company.clone()).filter(|c| !c.is_empty()),
             hosts: hosts.clone(),
@@ -216,8 +210,8 @@ pub fn consent_mode_missing(report: &Report) -> Vec<Finding> {
 }
 
 /// `tcf_consent_after_reject`: "reject all" was clicked, yet the TCF API reports consents.
-pub fn tcf_consent_after_reject(report: &Report) -> Option<Finding> {
-    let tcf = report.consent.signals.get(AFTER_REJECT)?.tcf.as_ref()?;
+pub fn tcf_consent_after_reject(report: &Seen<'_>) -> Option<Finding> {
+    let tcf = report.consent.signals.get(&AFTER_REJECT)?.tcf.as_ref()?;
     if report.consent.reject_clicked != Some(true)
         || !tcf.present
         || tcf.purposes_consented.is_empty()
@@ -233,17 +227,23 @@ pub fn tcf_consent_after_reject(report: &Report) -> Option<Finding> {
         Some(name) => format!("{name}, {id}"),
         None => id,
     };
-    // The API runs on the site's own pages: that host is the one involved.
-    let hosts: Vec<String> = url::Url::parse(&report.target)
-        .ok()
+    // The API runs on the site's own pages: the start page (depth 0) and its host are involved.
+    let start = report
+        .pages
+        .iter()
+        .filter(|p| p.depth == 0)
+        .map(|p| p.url.as_str())
+        .min();
+    let hosts: Vec<String> = start
+        .and_then(|s| url::Url::parse(s).ok())
         .and_then(|u| u.host_str().map(str::to_string))
         .into_iter()
         .collect();
     Some(Finding {
-        kind: "tcf_consent_after_reject".into(),
-        severity: "high".into(),
+        kind: FindingKind::TcfConsentAfterReject,
+        severity: Severity::High,
         hosts,
-        pages: vec![report.target.clone()],
+        pages: start.map(str::to_string).into_iter().collect(),
         evidence: format!(
             "After \"reject all\" was clicked, the IAB TCF API ({cmp}) still reported consent for purpose{} {} and for {} vendor{} (getTCData{}).",
             plural(purposes.len()),
@@ -260,12 +260,38 @@ pub fn tcf_consent_after_reject(report: &Report) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::{Cookie, GoogleTagHost, PhaseSignals, Tcf};
+    use crate::model::{Consent, ConsentState, Cookie, GoogleTagHost, Mode, Page, Policy, Tcf};
 
     const GA: &str = "region1.google-analytics.com";
 
-    /// A browser report where Google Analytics pinged `GA` after reject as `host` says.
-    fn report(host: GoogleTagHost, cookie_after_reject: bool) -> (Report, ServiceUse) {
+    /// What a browser scan saw: the parts a [`Seen`] borrows.
+    #[derive(Default)]
+    struct Scan {
+        pages: Vec<Page>,
+        cookies: Vec<Cookie>,
+        third_parties: Vec<ThirdParty>,
+        services: Vec<ServiceUse>,
+        policy: Policy,
+        consent: Consent,
+    }
+
+    impl Scan {
+        fn seen(&self) -> Seen<'_> {
+            Seen {
+                mode: Mode::Browser,
+                pages: &self.pages,
+                cookies: &self.cookies,
+                third_parties: &self.third_parties,
+                scripts: &[],
+                services: &self.services,
+                policy: &self.policy,
+                consent: &self.consent,
+            }
+        }
+    }
+
+    /// A browser scan where Google Analytics pinged `GA` after reject as `host` says.
+    fn scan(host: GoogleTagHost, cookie_after_reject: bool) -> (Scan, ServiceUse) {
         let svc = ServiceUse {
             id: "google-analytics".into(),
             name: "Google Analytics".into(),
@@ -274,19 +300,23 @@ mod tests {
             hosts: vec![GA.into()],
             ..Default::default()
         };
-        let mut r = Report {
-            mode: "browser".into(),
-            target: "https://www.example.com/".into(),
+        let mut r = Scan {
+            pages: vec![Page {
+                url: "https://www.example.com/".into(),
+                depth: 0,
+                ..Default::default()
+            }],
+            services: vec![svc.clone()],
             ..Default::default()
         };
         r.consent.cmp = Some("cookiebot".into());
         r.consent.reject_clicked = Some(true);
-        r.consent.phases = vec!["before_consent".into(), "after_reject".into()];
+        r.consent.phases = vec![Phase::BeforeConsent, Phase::AfterReject];
         r.third_parties.push(ThirdParty {
             host: GA.into(),
             service: Some(svc.id.clone()),
             loaded: true,
-            phases: vec!["after_reject".into()],
+            phases: vec![Phase::AfterReject],
             pages: vec!["https://www.example.com/".into()],
             ..Default::default()
         });
@@ -294,20 +324,20 @@ mod tests {
             r.cookies.push(Cookie {
                 name: "_ga".into(),
                 service: Some(svc.id.clone()),
-                phases: vec!["after_reject".into()],
+                phases: vec![Phase::AfterReject],
                 ..Default::default()
             });
         }
         let g = GoogleConsentMode {
-            ad_storage: "denied".into(),
-            analytics_storage: "denied".into(),
+            ad_storage: ConsentState::Denied,
+            analytics_storage: ConsentState::Denied,
             evidence: format!("https://{GA}/g/collect?gcs=G100"),
-            source: "requests".into(),
+            source: SignalSource::Requests,
             hosts: vec![host],
             ..Default::default()
         };
         r.consent.signals.insert(
-            "after_reject".into(),
+            Phase::AfterReject,
             PhaseSignals {
                 google_consent_mode: Some(g),
                 ..Default::default()
@@ -329,11 +359,11 @@ mod tests {
 
     #[test]
     fn only_denied_pings_are_a_low_ping_finding() {
-        let (r, svc) = report(host(2, 0, 0, 0), false);
-        let f = ping_after_reject(&r, &svc).expect("ping finding");
+        let (r, svc) = scan(host(2, 0, 0, 0), false);
+        let f = ping_after_reject(&r.seen(), &svc).expect("ping finding");
         assert_eq!(
-            (f.kind.as_str(), f.severity.as_str()),
-            ("consent_mode_ping_after_reject", "low")
+            (f.kind, f.severity),
+            (FindingKind::ConsentModePingAfterReject, Severity::Low)
         );
         assert_eq!(f.hosts, [GA]);
         assert!(
@@ -352,31 +382,34 @@ mod tests {
             (host(1, 0, 0, 0), true, "a cookie"),
             (host(0, 0, 0, 0), false, "no ping at all"),
         ] {
-            let (r, svc) = report(h, cookie);
-            assert!(ping_after_reject(&r, &svc).is_none(), "{why}");
+            let (r, svc) = scan(h, cookie);
+            assert!(ping_after_reject(&r.seen(), &svc).is_none(), "{why}");
         }
     }
 
     #[test]
     fn missing_consent_mode_needs_a_consent_manager() {
-        let (mut r, _) = report(host(0, 0, 3, 0), false);
-        let f = consent_mode_missing(&r);
+        let (mut r, _) = scan(host(0, 0, 3, 0), false);
+        let f = consent_mode_missing(&r.seen());
         assert_eq!(f.len(), 1);
-        assert_eq!(f[0].severity, "medium");
+        assert_eq!(
+            (f[0].kind, f[0].severity),
+            (FindingKind::ConsentModeMissing, Severity::Medium)
+        );
         assert!(
             f[0].evidence.contains("3 measurement pings"),
             "{}",
             f[0].evidence
         );
         r.consent.cmp = None;
-        assert!(consent_mode_missing(&r).is_empty());
-        let (denied, _) = report(host(3, 0, 0, 0), false);
-        assert!(consent_mode_missing(&denied).is_empty());
+        assert!(consent_mode_missing(&r.seen()).is_empty());
+        let (denied, _) = scan(host(3, 0, 0, 0), false);
+        assert!(consent_mode_missing(&denied.seen()).is_empty());
     }
 
     #[test]
     fn tcf_consents_after_a_clicked_reject() {
-        let (mut r, _) = report(host(0, 0, 0, 0), false);
+        let (mut r, _) = scan(host(0, 0, 0, 0), false);
         let tcf = Tcf {
             present: true,
             cmp_id: Some(7),
@@ -384,9 +417,14 @@ mod tests {
             vendors_consented: 1,
             ..Default::default()
         };
-        r.consent.signals.get_mut("after_reject").unwrap().tcf = Some(tcf.clone());
-        let f = tcf_consent_after_reject(&r).expect("finding");
+        fn after_reject(r: &mut Scan) -> &mut PhaseSignals {
+            r.consent.signals.get_mut(&Phase::AfterReject).unwrap()
+        }
+        after_reject(&mut r).tcf = Some(tcf.clone());
+        let f = tcf_consent_after_reject(&r.seen()).expect("finding");
+        assert_eq!(f.kind, FindingKind::TcfConsentAfterReject);
         assert_eq!(f.hosts, ["www.example.com"]);
+        assert_eq!(f.pages, ["https://www.example.com/"]);
         assert!(
             f.evidence.contains("cookiebot, CMP id 7")
                 && f.evidence.contains("purpose 1 and for 1 vendor"),
@@ -395,31 +433,40 @@ mod tests {
         );
         r.consent.reject_clicked = Some(false);
         assert!(
-            tcf_consent_after_reject(&r).is_none(),
+            tcf_consent_after_reject(&r.seen()).is_none(),
             "no click, no reject"
         );
         r.consent.reject_clicked = Some(true);
-        r.consent.signals.get_mut("after_reject").unwrap().tcf = Some(Tcf {
+        after_reject(&mut r).tcf = Some(Tcf {
             purposes_consented: vec![],
             ..tcf
         });
-        assert!(tcf_consent_after_reject(&r).is_none());
+        assert!(tcf_consent_after_reject(&r.seen()).is_none());
     }
 
     #[test]
     fn cookies_of_the_tag_services_are_listed_per_phase() {
-        let (mut r, _) = report(host(1, 0, 0, 0), true);
+        let (mut r, _) = scan(host(1, 0, 0, 0), true);
         r.cookies.push(Cookie {
             name: "CookieConsent".into(),
             service: Some("cookiebot".into()),
-            phases: vec!["after_reject".into()],
+            phases: vec![Phase::AfterReject],
             ..Default::default()
         });
-        fill_cookies(&mut r);
-        let g = r.consent.signals["after_reject"]
+        let signals = with_cookies(&r.seen());
+        let g = signals[&Phase::AfterReject]
             .google_consent_mode
             .as_ref()
             .unwrap();
         assert_eq!(g.cookies, ["_ga"]);
+        assert!(
+            r.consent.signals[&Phase::AfterReject]
+                .google_consent_mode
+                .as_ref()
+                .unwrap()
+                .cookies
+                .is_empty(),
+            "the consent stage value is read, not changed"
+        );
     }
 }

@@ -1,10 +1,12 @@
 //! Plain-text descriptions shared by the Markdown, HTML and terminal writers (unescaped: each
 //! writer escapes the result for its format).
 
-use super::model::{Cookie, DeclarationRef, Finding, Report, ScanError, ThirdParty};
+use super::model::{
+    Cookie, DeclarationRef, Finding, FindingKind, Phase, Report, ScanError, Severity, ThirdParty,
+};
 
 /// Severities in display order, worst first.
-pub const SEVERITIES: [&str; 4] = ["high", "medium", "low", "info"];
+pub const SEVERITIES: [Severity; 4] = Severity::WORST_FIRST;
 
 /// What the Markdown and HTML reports say when there is nothing to fix.
 pub const NO_FINDINGS: &str = "No findings: every observed service is named in the privacy policy.";
@@ -59,7 +61,7 @@ pub fn signal_lines(report: &Report) -> Vec<String> {
 }
 
 /// Findings of `severity`, in report order.
-pub fn findings_of<'a>(report: &'a Report, severity: &'a str) -> impl Iterator<Item = &'a Finding> {
+pub fn findings_of(report: &Report, severity: Severity) -> impl Iterator<Item = &Finding> {
     report
         .findings
         .iter()
@@ -67,7 +69,7 @@ pub fn findings_of<'a>(report: &'a Report, severity: &'a str) -> impl Iterator<I
 }
 
 /// Count of findings of `severity` that still count (not covered by an unexpired acceptance).
-pub fn open_count(report: &Report, severity: &str) -> usize {
+pub fn open_count(report: &Report, severity: Severity) -> usize {
     findings_of(report, severity)
         .filter(|f| !is_accepted(f))
         .count()
@@ -128,9 +130,15 @@ pub fn service_name(report: &Report, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
+/// Consent phases as the report names them, comma-separated.
+pub fn phase_list(phases: &[Phase]) -> String {
+    let names: Vec<&str> = phases.iter().map(|p| p.as_str()).collect();
+    names.join(", ")
+}
+
 /// Kind as a reader would say it: "undisclosed service".
-pub fn kind_label(kind: &str) -> String {
-    kind.replace('_', " ")
+pub fn kind_label(kind: FindingKind) -> String {
+    kind.as_str().replace('_', " ")
 }
 
 /// "session", "2 years", "30 days", "3 hours", "deleted".
@@ -212,14 +220,14 @@ pub fn cookie_cells(report: &Report, c: &Cookie) -> [String; 11] {
     [
         c.name.clone(),
         c.domain.clone(),
-        c.party.clone(),
+        c.party.to_string(),
         lifetime(c),
         c.service
             .as_deref()
             .map(|s| service_name(report, s))
             .unwrap_or_default(),
         yes_no(c.before_consent).into(),
-        c.set_by.clone(),
+        c.set_by.to_string(),
         yes_no(c.secure).into(),
         yes_no(c.http_only).into(),
         c.same_site.as_deref().unwrap_or("—").into(),
@@ -262,7 +270,7 @@ pub const ERROR_COLUMNS: [&str; 3] = ["URL", "Kind", "Message"];
 
 /// One error's row under [`ERROR_COLUMNS`].
 pub fn error_cells(e: &ScanError) -> [String; 3] {
-    [e.url.clone(), e.kind.clone(), e.message.clone()]
+    [e.url.clone(), e.kind.to_string(), e.message.clone()]
 }
 
 /// ", section “Analytics > Google”" after a disclosed service, or "" when the declaration has
@@ -321,17 +329,17 @@ mod tests {
 
     #[test]
     fn signals_read_as_one_line_per_phase() {
-        use crate::report::model::{GoogleConsentMode, PhaseSignals, Tcf};
+        use crate::model::{ConsentState, GoogleConsentMode, PhaseSignals, SignalSource, Tcf};
         let mut r = Report::default();
         r.consent.signals.insert(
-            "after_reject".into(),
+            Phase::AfterReject,
             PhaseSignals {
                 google_consent_mode: Some(GoogleConsentMode {
-                    ad_storage: "denied".into(),
-                    analytics_storage: "denied".into(),
-                    ad_user_data: "unset".into(),
-                    ad_personalization: "unset".into(),
-                    source: "requests".into(),
+                    ad_storage: ConsentState::Denied,
+                    analytics_storage: ConsentState::Denied,
+                    ad_user_data: ConsentState::Unset,
+                    ad_personalization: ConsentState::Unset,
+                    source: SignalSource::Requests,
                     ..Default::default()
                 }),
                 tcf: Some(Tcf {
@@ -346,7 +354,7 @@ mod tests {
         );
         r.consent
             .signals
-            .insert("before_consent".into(), PhaseSignals::default());
+            .insert(Phase::BeforeConsent, PhaseSignals::default());
         assert_eq!(
             signal_lines(&r),
             ["after_reject: Google Consent Mode ad_storage denied, analytics_storage denied, ad_user_data unset, ad_personalization unset (no cookies; from requests); TCF CMP 7, purposes consented: 1, 2, 3 vendors consented"]

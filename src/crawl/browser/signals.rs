@@ -9,8 +9,8 @@
 //! `window.__tcfapi` nor a locator frame is not asked at all (no wait).
 
 use super::cdp::Cdp;
+use crate::model::{Consent, Tcf};
 use crate::observe::Phase;
-use crate::report::model::{Consent, Tcf};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -124,11 +124,7 @@ pub fn tcf_of(v: &Value) -> Tcf {
 /// Record the answer a visit got (in its `tcf` probe) as the phase's TCF signal.
 pub fn record(consent: &mut Consent, phase: Phase, answer: Option<&Value>) {
     let Some(answer) = answer else { return };
-    consent
-        .signals
-        .entry(phase.as_str().to_string())
-        .or_default()
-        .tcf = Some(tcf_of(answer));
+    consent.signals.entry(phase).or_default().tcf = Some(tcf_of(answer));
 }
 
 #[cfg(test)]
