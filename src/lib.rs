@@ -61,10 +61,15 @@ pub async fn scan(
             ..Default::default()
         },
     };
-    let consent = obs
-        .consent
-        .take()
-        .unwrap_or_else(|| observe::consent::from_markup(&obs.cmp_markers, &inventory.services));
+    let consent = match obs.consent.take() {
+        Some(c) => {
+            observe::google_consent::with_signals(c, std::mem::take(&mut obs.google_consent))
+        }
+        None => observe::google_consent::with_markup(
+            observe::consent::from_markup(&obs.cmp_markers, &inventory.services),
+            observe::google_consent::from_markup(&obs.scripts, &obs.inline_scripts),
+        ),
+    };
     let mut reconciled = reconcile::reconcile(&inventory, &policy, &consent, catalog);
     exceptions::apply(
         &mut reconciled.findings,
@@ -107,6 +112,7 @@ pub async fn scan(
         disclosed: reconciled.disclosed,
         consent: model::Consent {
             cmp_services: reconciled.cmp_services,
+            signals: reconciled.signals,
             ..consent
         },
         storage: inventory.storage,

@@ -6,4 +6,6 @@ pub mod report;
 pub mod vocab;
 
 pub use report::*;
-pub use vocab::{ErrorKind, FindingKind, Mode, Party, Phase, SetBy, Severity};
+pub use vocab::{
+    ConsentState, ErrorKind, FindingKind, Mode, Party, Phase, SetBy, Severity, SignalSource,
+};

@@ -159,14 +159,13 @@ vocabulary! {
         TrackingAfterReject = "tracking_after_reject",
         /// The consent manager lists a service the policy does not name.
         CmpServiceNotInPolicy = "cmp_service_not_in_policy",
-        /// Reserved for the consent-signals work (not produced yet): Google Consent Mode pinged
-        /// with granted storage after "reject all".
+        /// After "reject all", a Google tag only sent cookieless Consent Mode pings with every
+        /// storage type denied and set no cookie (Consent Mode "advanced").
         ConsentModePingAfterReject = "consent_mode_ping_after_reject",
-        /// Reserved for the consent-signals work (not produced yet): Google tags run without any
-        /// Consent Mode default.
+        /// A consent manager is on the site, yet a Google measurement ping carries no Consent
+        /// Mode state.
         ConsentModeMissing = "consent_mode_missing",
-        /// Reserved for the consent-signals work (not produced yet): a TCF string grants purposes
-        /// after "reject all".
+        /// After "reject all", the IAB TCF API still reports purpose consents.
         TcfConsentAfterReject = "tcf_consent_after_reject",
     }
 }
@@ -204,6 +203,32 @@ vocabulary! {
         AfterAccept = "after_accept",
         /// After "reject all".
         AfterReject = "after_reject",
+    }
+}
+
+vocabulary! {
+    /// One Google Consent Mode type's state. Ordered by permissiveness (`Unset < Denied <
+    /// Granted`): over several requests the most permissive wins, because one granted request is
+    /// enough to let a tag use storage.
+    derived enum ConsentState {
+        /// Not set by the site (the tag then behaves as if granted).
+        #[default]
+        Unset = "unset",
+        /// Denied.
+        Denied = "denied",
+        /// Granted.
+        Granted = "granted",
+    }
+}
+
+vocabulary! {
+    /// Where a Google Consent Mode state was read.
+    derived enum SignalSource {
+        /// Decoded from `gcs`/`gcd` on the Google tag requests the browser made.
+        #[default]
+        Requests = "requests",
+        /// The markup's inline `gtag('consent','default',…)` call (static mode).
+        Markup = "markup",
     }
 }
 

@@ -40,6 +40,7 @@ pub struct Collector {
     first_party_resources: BTreeSet<String>,
     errors: BTreeSet<ScanError>,
     storage: BTreeMap<(String, String, String), StorageAcc>,
+    google: super::google_consent::GoogleSignals,
 }
 
 #[derive(Debug)]
@@ -157,6 +158,14 @@ impl Collector {
         }
         for r in &requests {
             self.add_reference(&url, r, phase);
+            // What the browser sent to Google's tags says which consent state they acted on.
+            if !r
+                .url
+                .host_str()
+                .is_some_and(|h| self.first_party.contains(h))
+            {
+                self.google.add(&r.url, phase);
+            }
         }
         self.errors.extend(errors);
         for entry in storage {
@@ -391,6 +400,7 @@ impl Collector {
             // Set by the crawler, which alone knows whether the start URL answered.
             start_failed: false,
             consent: None,
+            google_consent: self.google.finish(),
             storage: self
                 .storage
                 .into_iter()

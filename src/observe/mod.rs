@@ -11,6 +11,7 @@ pub mod cookies;
 pub mod css;
 pub mod entities;
 pub mod extract;
+pub mod google_consent;
 pub mod policy_link;
 
 pub use collector::Collector;
@@ -220,4 +221,6 @@ pub struct Observations {
     pub consent: Option<crate::model::Consent>,
     /// Browser mode: storage entries, sorted by (origin, kind, name).
     pub storage: Vec<crate::model::StorageEntry>,
+    /// Browser mode: Google Consent Mode per phase, decoded from the requests to Google's tags.
+    pub google_consent: BTreeMap<Phase, crate::model::GoogleConsentMode>,
 }

@@ -8,12 +8,15 @@
 //!   "needs review") unless a host or provider sentence in the policy matches its domain;
 //! - a declared service not seen is `declared_not_observed` (info);
 //! - a tracker script not gated by consent-manager markup is `tracking_before_consent` (high);
-//!   in browser mode with a before-consent phase, what the browser contacted decides instead.
+//!   in browser mode with a before-consent phase, what the browser contacted decides instead;
+//! - consent signals per phase (Google Consent Mode, IAB TCF) give `consent_mode_ping_after_reject`,
+//!   `consent_mode_missing` and `tcf_consent_after_reject` ([`consent_signals`]).
 //!
 //! First-party (self-hosted) services never become findings. Negated declarations disclose
 //! nothing. The result is sorted, so two runs on the same report give the same findings.
 
 mod cmp;
+mod consent_signals;
 mod disclosure;
 mod evidence;
 mod rules;
@@ -22,14 +25,15 @@ pub mod severity;
 use crate::catalog::{Catalog, Inventory};
 use crate::model::{
     CmpService, Consent, Cookie, Declaration, DeclarationRef, Disclosed, Finding, Mode, Page,
-    Policy, Script, ServiceUse, ThirdParty,
+    Phase, PhaseSignals, Policy, Script, ServiceUse, ThirdParty,
 };
 use disclosure::{Basis, Declared};
 use std::cmp::Reverse;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// What the diff produced: the report's `findings` and `disclosed`, and the consent manager's
-/// service list with `service`, `in_policy` and `observed` decided.
+/// What the diff produced: the report's `findings` and `disclosed`, the consent manager's
+/// service list with `service`, `in_policy` and `observed` decided, and the consent signals with
+/// the cookies of each phase's Google services filled in.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reconciled {
     /// Sorted in the report contract's order ([`sort_findings`]).
@@ -38,6 +42,8 @@ pub struct Reconciled {
     pub disclosed: Vec<Disclosed>,
     /// `consent.cmp_services`, in the consent section's order, cross-checked.
     pub cmp_services: Vec<CmpService>,
+    /// `consent.signals`, with `google_consent_mode.cookies` decided from the attributed cookies.
+    pub signals: BTreeMap<Phase, PhaseSignals>,
 }
 
 /// What every rule reads: the attributed inventory, the policy and the consent section, as one
@@ -91,7 +97,11 @@ pub fn reconcile(
         }
         if !svc.first_party {
             findings.extend(rules::tracking_before_consent(report, svc));
-            findings.extend(rules::tracking_after_reject(report, svc));
+            // Denied Consent Mode pings alone are a lesser finding than tracking after reject.
+            match consent_signals::ping_after_reject(report, svc) {
+                Some(ping) => findings.push(ping),
+                None => findings.extend(rules::tracking_after_reject(report, svc)),
+            }
         }
     }
 
@@ -120,6 +130,9 @@ pub fn reconcile(
         findings.push(rules::declared_not_observed(report, catalog, id, d));
     }
 
+    findings.extend(consent_signals::consent_mode_missing(report));
+    findings.extend(consent_signals::tcf_consent_after_reject(report));
+
     let (cmp_findings, cmp_marks) = cmp::cross_check(report, catalog, &declared);
     findings.extend(cmp_findings);
 
@@ -130,6 +143,7 @@ pub fn reconcile(
         findings,
         disclosed,
         cmp_services: cmp::apply(&consent.cmp_services, cmp_marks),
+        signals: consent_signals::with_cookies(report),
     }
 }
 

@@ -11,6 +11,55 @@ pub const SEVERITIES: [Severity; 4] = Severity::WORST_FIRST;
 /// What the Markdown and HTML reports say when there is nothing to fix.
 pub const NO_FINDINGS: &str = "No findings: every observed service is named in the privacy policy.";
 
+/// One line per phase of `consent.signals`: "after_reject: Google Consent Mode ad_storage
+/// denied, … (no cookies); TCF CMP 300, purposes 1, 2, 12 vendors consented".
+pub fn signal_lines(report: &Report) -> Vec<String> {
+    let mut out = Vec::new();
+    for (phase, s) in &report.consent.signals {
+        let mut parts = Vec::new();
+        if let Some(g) = &s.google_consent_mode {
+            let cookies = if g.cookies.is_empty() {
+                "no cookies".to_string()
+            } else {
+                format!("cookies {}", short_list(&g.cookies, 5))
+            };
+            parts.push(format!(
+                "Google Consent Mode ad_storage {}, analytics_storage {}, ad_user_data {}, ad_personalization {} ({cookies}; from {})",
+                g.ad_storage, g.analytics_storage, g.ad_user_data, g.ad_personalization, g.source
+            ));
+        }
+        if let Some(t) = &s.tcf {
+            parts.push(if !t.present {
+                "no TCF API".to_string()
+            } else if t.timed_out {
+                "TCF API did not answer".to_string()
+            } else {
+                let purposes: Vec<String> =
+                    t.purposes_consented.iter().map(u32::to_string).collect();
+                format!(
+                    "TCF CMP {}, purposes consented: {}, {} vendors consented",
+                    t.cmp_id
+                        .map(|i| i.to_string())
+                        .unwrap_or_else(|| "?".into()),
+                    if purposes.is_empty() {
+                        "none".into()
+                    } else {
+                        purposes.join(", ")
+                    },
+                    t.vendors_consented
+                )
+            });
+        }
+        if let Some(n) = &s.note {
+            parts.push(format!("note: {n}"));
+        }
+        if !parts.is_empty() {
+            out.push(format!("{phase}: {}", parts.join("; ")));
+        }
+    }
+    out
+}
+
 /// Findings of `severity`, in report order.
 pub fn findings_of(report: &Report, severity: Severity) -> impl Iterator<Item = &Finding> {
     report
@@ -276,5 +325,39 @@ mod tests {
         c.lifetime_seconds = None;
         c.session = true;
         assert_eq!(lifetime(&c), "session");
+    }
+
+    #[test]
+    fn signals_read_as_one_line_per_phase() {
+        use crate::model::{ConsentState, GoogleConsentMode, PhaseSignals, SignalSource, Tcf};
+        let mut r = Report::default();
+        r.consent.signals.insert(
+            Phase::AfterReject,
+            PhaseSignals {
+                google_consent_mode: Some(GoogleConsentMode {
+                    ad_storage: ConsentState::Denied,
+                    analytics_storage: ConsentState::Denied,
+                    ad_user_data: ConsentState::Unset,
+                    ad_personalization: ConsentState::Unset,
+                    source: SignalSource::Requests,
+                    ..Default::default()
+                }),
+                tcf: Some(Tcf {
+                    present: true,
+                    cmp_id: Some(7),
+                    purposes_consented: vec![1, 2],
+                    vendors_consented: 3,
+                    ..Default::default()
+                }),
+                note: None,
+            },
+        );
+        r.consent
+            .signals
+            .insert(Phase::BeforeConsent, PhaseSignals::default());
+        assert_eq!(
+            signal_lines(&r),
+            ["after_reject: Google Consent Mode ad_storage denied, analytics_storage denied, ad_user_data unset, ad_personalization unset (no cookies; from requests); TCF CMP 7, purposes consented: 1, 2, 3 vendors consented"]
+        );
     }
 }

@@ -9,7 +9,7 @@
 
 use super::describe::{
     acceptance, cookie_cells, error_cells, is_accepted, kind_label, open_count, phase_list,
-    policy_line, section_note, service_name, short_list, subject, third_party_cells,
+    policy_line, section_note, service_name, short_list, signal_lines, subject, third_party_cells,
     yes_no_unknown, COOKIE_COLUMNS, ERROR_COLUMNS, NO_FINDINGS, SEVERITIES, THIRD_PARTY_COLUMNS,
 };
 use super::escape::html as esc;
@@ -290,6 +290,13 @@ fn consent(out: &mut String, report: &Report) {
             out,
             "<tr><th>Services the consent manager lists</th><td>{}</td></tr>",
             esc(&names.join(", "))
+        );
+    }
+    for line in signal_lines(report) {
+        let _ = writeln!(
+            out,
+            "<tr><th>Consent signals</th><td>{}</td></tr>",
+            esc(&line)
         );
     }
     out.push_str("</tbody></table>\n");

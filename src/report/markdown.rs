@@ -7,8 +7,8 @@
 
 use super::describe::{
     acceptance, cookie_cells, error_cells, kind_label, open_count, phase_list, policy_line,
-    section_note, service_name, short_list, subject, third_party_cells, yes_no_unknown,
-    COOKIE_COLUMNS, ERROR_COLUMNS, NO_FINDINGS, SEVERITIES, THIRD_PARTY_COLUMNS,
+    section_note, service_name, short_list, signal_lines, subject, third_party_cells,
+    yes_no_unknown, COOKIE_COLUMNS, ERROR_COLUMNS, NO_FINDINGS, SEVERITIES, THIRD_PARTY_COLUMNS,
 };
 use super::escape::markdown as esc;
 use super::model::Report;
@@ -201,6 +201,14 @@ fn third_parties(out: &mut String, report: &Report) {
             yes_no_unknown(c.accept_clicked),
             yes_no_unknown(c.reject_clicked)
         );
+    }
+    let signals = signal_lines(report);
+    if !signals.is_empty() {
+        let _ = writeln!(out, "Consent signals:\n");
+        for line in signals {
+            let _ = writeln!(out, "- {}", esc(&line));
+        }
+        out.push('\n');
     }
 }
 

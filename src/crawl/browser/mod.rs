@@ -6,6 +6,7 @@ pub mod cdp;
 pub mod consent;
 pub mod launch;
 pub mod record;
+pub mod signals;
 pub mod visit;
 
 use crate::config::{ConsentMode, ScanConfig};
@@ -210,7 +211,10 @@ pub async fn crawl_browser(
     };
 
     // The first page also asks which consent manager is on the site and what it declares.
-    let mut probe_plan = visit::VisitPlan::default();
+    let mut probe_plan = visit::VisitPlan {
+        tcf: true,
+        ..Default::default()
+    };
     probe_plan.probes.push(("cmp".into(), consent::detect_js()));
     for rule in &consent::rules().cmps {
         if let Some(js) = consent::services_js(&rule.id) {
@@ -238,6 +242,7 @@ pub async fn crawl_browser(
         for ((url, depth), result) in batch.into_iter().zip(results) {
             if let (Ok(v), true) = (&result, depth == 0) {
                 detect_cmp(v, &mut consent);
+                signals::record(&mut consent, Phase::BeforeConsent, v.probes.get("tcf"));
             }
             written.push((url.clone(), written_cookie_names(&result)));
             let rec = record_of(&url, depth, result, &fp, Phase::BeforeConsent);
@@ -384,6 +389,7 @@ async fn run_phase(
         context: ctx.clone(),
         click_js: Some(consent::click_js(choice, consent.cmp.as_deref())),
         probes: Vec::new(),
+        tcf: true,
     };
     let plain = visit::VisitPlan {
         context: ctx.clone(),
@@ -407,6 +413,7 @@ async fn run_phase(
         for (url, result) in chunk.iter().zip(results) {
             written.push((url.clone(), written_cookie_names(&result)));
             if let (Ok(v), 0) = (&result, i) {
+                signals::record(consent, phase, v.probes.get("tcf"));
                 let clicked = v.click.as_ref().map(|c| c.0);
                 match choice {
                     consent::Choice::Accept => consent.accept_clicked = clicked,
