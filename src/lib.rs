@@ -48,8 +48,16 @@ pub async fn scan(
     };
     progress.finish();
     let services = catalog::attribute(&mut obs, catalog);
+    let stopped = || report::model::Policy {
+        error: Some("not read: the scan was interrupted".into()),
+        ..Default::default()
+    };
     let policy = match crawl::Fetcher::new(config) {
-        Ok(fetcher) => policy::read_for_site(config, &obs, &fetcher, catalog).await,
+        _ if crawl::interrupt::requested().is_some() => stopped(),
+        Ok(fetcher) => tokio::select! {
+            p = policy::read_for_site(config, &obs, &fetcher, catalog) => p,
+            _ = crawl::interrupt::wait() => stopped(),
+        },
         Err(e) => report::model::Policy {
             error: Some(e),
             ..Default::default()
@@ -100,6 +108,12 @@ pub async fn scan(
         &config.accepted,
         time::OffsetDateTime::now_utc().date(),
     );
+    if let Some(signal) = crawl::interrupt::requested() {
+        report.incomplete = true;
+        report
+            .errors
+            .push(crawl::interrupt::error(&report.target, signal));
+    }
     report.errors.sort();
     report.errors.dedup();
     report.summary = report::summarize(&report);

@@ -11,8 +11,21 @@ pub enum Exit {
     Usage = 2,
     /// The start URL could not be fetched at all (a report was still written).
     StartFailed = 3,
-    /// Interrupted (Ctrl-C).
+    /// Interrupted by Ctrl-C (SIGINT); the partial report was written.
     Interrupted = 130,
+    /// Stopped by SIGTERM (CI cancel, `timeout`, `docker stop`); the partial report was written.
+    Terminated = 143,
+}
+
+impl Exit {
+    /// The exit code for a scan stopped by `signal` (128 + its number, as shells report it).
+    pub fn for_signal(signal: i32) -> Exit {
+        if signal == crate::crawl::interrupt::SIGTERM {
+            Exit::Terminated
+        } else {
+            Exit::Interrupted
+        }
+    }
 }
 
 impl From<Exit> for std::process::ExitCode {
@@ -27,4 +40,5 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   1    scan done, findings at or above --fail-on (default: high)
   2    bad invocation or config (one-line message on stderr)
   3    the start URL could not be fetched at all (the report is still written)
-  130  interrupted";
+  130  interrupted by Ctrl-C (the partial report, marked \"incomplete\": true, is still written)
+  143  stopped by SIGTERM (likewise)";

@@ -2,6 +2,7 @@
 //! with a byte cap, manual redirects (so every hop's Set-Cookie is seen), charset decoding.
 
 use super::charset;
+use super::private_net::AddressGuard;
 use super::resolve::{DnsFailure, RuleResolver};
 use crate::config::ScanConfig;
 use crate::observe::SetCookieHeader;
@@ -115,6 +116,13 @@ pub enum FetchError {
     /// The URL cannot be requested (not http/https, no host).
     #[error("cannot request this URL: {0}")]
     InvalidUrl(String),
+    /// The response head cannot be read: more than 100 header fields (a cookie flood) or more
+    /// than ~400 KB of headers, the HTTP/1 parser's limits.
+    #[error("the server answered, but its response head is too large to read ({0}): more than 100 header fields or ~400 KB of headers; the page is skipped")]
+    HeadersTooLarge(String),
+    /// The URL leads to an internal address the user did not name (SSRF guard): not connected.
+    #[error("not fetched: it leads to the internal address {0}, which this scan was not told to reach (only the start URL's host and port, --resolve targets and the --proxy are; use --allow-private to scan an intranet site)")]
+    PrivateAddress(String),
 }
 
 impl FetchError {
@@ -132,10 +140,13 @@ impl FetchError {
             FetchError::HttpStatus(_) => "http_status",
             FetchError::Body(_) => "body",
             FetchError::InvalidUrl(_) => "invalid_url",
+            FetchError::PrivateAddress(_) => "private_address_refused",
+            FetchError::HeadersTooLarge(_) => "headers_too_large",
         }
     }
 
-    /// No HTTP response arrived at all (the start URL then counts as failed).
+    /// No usable HTTP response arrived (the start URL then counts as failed): the network failed,
+    /// or the URL (or a redirect of it) leads to an internal address that was not connected to.
     pub fn is_network(&self) -> bool {
         matches!(
             self,
@@ -143,6 +154,7 @@ impl FetchError {
                 | FetchError::Dns(_)
                 | FetchError::Connect(_)
                 | FetchError::Tls(_)
+                | FetchError::PrivateAddress(_)
         )
     }
 }
@@ -166,6 +178,8 @@ pub struct Fetcher {
     client: reqwest::Client,
     timeout: Duration,
     max_body: u64,
+    resolver: RuleResolver,
+    guard: Arc<AddressGuard>,
 }
 
 #[derive(Default)]
@@ -185,9 +199,10 @@ impl Fetcher {
             .connect_timeout(config.timeout.min(Duration::from_secs(15)))
             .pool_idle_timeout(Duration::from_secs(30))
             .tcp_nodelay(true);
-        if !config.resolve.is_empty() {
-            b = b.dns_resolver(Arc::new(RuleResolver::new(config.resolve.clone())));
-        }
+        // Always our resolver: it applies --resolve rules and keeps one answer per host, which is
+        // the answer the private-address guard judged.
+        let resolver = RuleResolver::new(config.resolve.clone());
+        b = b.dns_resolver(Arc::new(resolver.clone()));
         match &config.proxy {
             Some(p) => {
                 let proxy = reqwest::Proxy::all(p).map_err(|e| {
@@ -206,6 +221,8 @@ impl Fetcher {
             client,
             timeout: config.timeout,
             max_body: config.max_body,
+            resolver,
+            guard: Arc::new(AddressGuard::new(config)),
         })
     }
 
@@ -272,6 +289,7 @@ impl Fetcher {
             return Err(FetchError::InvalidUrl(url.to_string()));
         }
         let mut current = url.clone();
+        self.admit(&current).await?;
         loop {
             let resp = self
                 .client
@@ -303,6 +321,7 @@ impl Fetcher {
                         off_scope_redirect: Some(next),
                     });
                 }
+                self.admit(&next).await?;
                 seen.redirects.push(next.clone());
                 current = next;
                 continue;
@@ -333,6 +352,17 @@ impl Fetcher {
                 off_scope_redirect: None,
             });
         }
+    }
+}
+
+impl Fetcher {
+    /// Refuse a URL that leads to an internal address the user did not name (see
+    /// [`super::private_net`]); checked before every connection, each redirect hop included.
+    async fn admit(&self, url: &Url) -> Result<(), FetchError> {
+        self.guard
+            .check(url, &self.resolver)
+            .await
+            .map_err(|r| FetchError::PrivateAddress(format!("{} ({url})", r.address)))
     }
 }
 
@@ -421,6 +451,11 @@ fn classify(e: &reqwest::Error) -> FetchError {
     }
     if dns || lower.contains("dns error") || lower.contains("failed to lookup address") {
         return FetchError::Dns(detail);
+    }
+    if lower.contains("message head is too large")
+        || lower.contains("header") && lower.contains("too large")
+    {
+        return FetchError::HeadersTooLarge(detail);
     }
     if lower.contains("certificate")
         || lower.contains("tls")

@@ -188,6 +188,39 @@ pub async fn crawl_browser(
     config: &ScanConfig,
     progress: &dyn Progress,
 ) -> Result<Observations, BrowserError> {
+    let fp = Scope::new(config).first_party();
+    let mut seen = Seen {
+        collector: Collector::new(fp),
+        consent: Consent {
+            phases: vec![Phase::BeforeConsent.as_str().into()],
+            ..Default::default()
+        },
+        start_failed: false,
+    };
+    // Ctrl-C / SIGTERM drop the crawl (and with it the browser: its Drop kills the process group
+    // and removes the profile); what was collected until then is kept.
+    tokio::select! {
+        r = crawl_into(config, progress, &mut seen) => r?,
+        _ = super::interrupt::wait() => {}
+    }
+    let mut obs = seen.collector.finish();
+    obs.start_failed = seen.start_failed;
+    obs.consent = Some(seen.consent);
+    Ok(obs)
+}
+
+/// What a browser crawl collected so far (kept when the crawl is stopped).
+struct Seen {
+    collector: Collector,
+    consent: Consent,
+    start_failed: bool,
+}
+
+async fn crawl_into(
+    config: &ScanConfig,
+    progress: &dyn Progress,
+    out: &mut Seen,
+) -> Result<(), BrowserError> {
     let scope = Scope::new(config);
     let fp = scope.first_party();
     let session = start(config).await.map_err(BrowserError)?;
@@ -196,17 +229,16 @@ pub async fn crawl_browser(
         config,
         fp: fp.clone(),
     };
-    let mut collector = Collector::new(fp.clone());
+    let Seen {
+        collector,
+        consent,
+        start_failed,
+    } = out;
     let mut queue: VecDeque<(Url, usize)> = VecDeque::from([(config.start.clone(), 0)]);
     let mut seen: HashSet<String> = HashSet::from([config.start.to_string()]);
     let mut jar_seen: BTreeSet<(String, String, String)> = BTreeSet::new();
     let mut visited: Vec<Url> = Vec::new();
     let (mut done, mut errors) = (0usize, 0usize);
-    let mut start_failed = false;
-    let mut consent = Consent {
-        phases: vec![Phase::BeforeConsent.as_str().into()],
-        ..Default::default()
-    };
 
     // The first page also asks which consent manager is on the site and what it declares.
     let mut probe_plan = visit::VisitPlan::default();
@@ -236,13 +268,13 @@ pub async fn crawl_browser(
         let mut written = Vec::new();
         for ((url, depth), result) in batch.into_iter().zip(results) {
             if let (Ok(v), true) = (&result, depth == 0) {
-                detect_cmp(v, &mut consent);
+                detect_cmp(v, consent);
             }
             written.push((url.clone(), written_cookie_names(&result)));
             let rec = record_of(&url, depth, result, &fp, Phase::BeforeConsent);
             done += 1;
             if depth == 0 && rec.page.status.is_none() {
-                start_failed = true;
+                *start_failed = true;
             }
             errors += rec.errors.len();
             if let Some(ex) = &rec.extract {
@@ -288,23 +320,12 @@ pub async fn crawl_browser(
         }
         ConsentMode::Auto => vec![],
     };
-    if !start_failed {
+    if !*start_failed {
         for (choice, phase) in choices {
-            run_phase(
-                &mut tabs,
-                &mut collector,
-                &visited,
-                choice,
-                phase,
-                &mut consent,
-            )
-            .await;
+            run_phase(&mut tabs, collector, &visited, choice, phase, consent).await;
         }
     }
-    let mut obs = collector.finish();
-    obs.start_failed = start_failed;
-    obs.consent = Some(consent);
-    Ok(obs)
+    Ok(())
 }
 
 fn detect_cmp(v: &visit::Visit, consent: &mut Consent) {
