@@ -206,8 +206,9 @@ fn well_known_policy_paths_are_tried_concurrently() {
 
 #[test]
 fn hanging_third_party_scripts_do_not_queue() {
-    // 80 third-party hosts that never answer within --timeout 3: in batches of --concurrency
-    // that was 80 / 8 × 3 s = 30 s.
+    // 80 third-party script hosts that never answer within --timeout 3: in batches of
+    // --concurrency that was 80 / 8 × 3 s = 30 s; and 20 stylesheets on hosts as slow, read one
+    // after another by the page: 60 s more.
     let site = site("stall-subresources");
     let r = site
         .scan("http://www.site.test/")
