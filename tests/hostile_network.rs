@@ -383,3 +383,46 @@ fn sigterm_writes_the_partial_report_and_exits_143() {
         .any(|c| c["name"] == "sid"));
     assert_eq!(leftovers(tmp.path(), "report.json"), Vec::<String>::new());
 }
+
+/// A site whose start page redirects to `location`, and whose `/moved` page does too.
+fn redirecting_site(dir: &Path, location: &str) {
+    std::fs::create_dir_all(dir.join("www.site.test")).unwrap();
+    std::fs::write(
+        dir.join("_routes.toml"),
+        format!("[[route]]\npath = \"/\"\nlocation = \"{location}\"\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_same_failure_gives_the_same_exit_code_in_both_modes() {
+    // A start URL that redirects to file: (browsers refuse: ERR_UNSAFE_REDIRECT) failed in browser
+    // mode (exit 3) but was an empty page in static mode (exit 0); a start page with 150 header
+    // fields failed in static mode only.
+    let tmp = tempfile::tempdir().unwrap();
+    redirecting_site(tmp.path(), "file:///etc/passwd");
+    let unsafe_site = serve_dir("unsafe-redirect", tmp.path().to_path_buf());
+    let flood = site("cookie-flood");
+    for (site, expected) in [(&unsafe_site, 3), (&flood, 0)] {
+        let st = site
+            .scan("http://www.site.test/")
+            .args(&["--fail-on", "never"])
+            .run();
+        let br = site
+            .scan("http://www.site.test/")
+            .args(&[
+                "--fail-on",
+                "never",
+                "--browser",
+                "--consent",
+                "none",
+                "--page-timeout",
+                "5",
+            ])
+            .run();
+        st.expect_code(expected);
+        br.expect_code(expected);
+    }
+    let st = unsafe_site.scan("http://www.site.test/").run();
+    st.expect_error("unsafe_redirect", "http://www.site.test/");
+}

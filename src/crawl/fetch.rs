@@ -116,6 +116,11 @@ pub enum FetchError {
     /// The URL cannot be requested (not http/https, no host).
     #[error("cannot request this URL: {0}")]
     InvalidUrl(String),
+    /// A redirect to a scheme that is not http(s) (file:, ftp:, javascript:, data:).
+    #[error(
+        "redirects to {0}, which is not an http(s) URL: not followed (browsers refuse it too)"
+    )]
+    UnsafeRedirect(String),
     /// The response head cannot be read: more than 100 header fields (a cookie flood) or more
     /// than ~400 KB of headers, the HTTP/1 parser's limits.
     #[error("the server answered, but its response head is too large to read ({0}): more than 100 header fields or ~400 KB of headers; the page is skipped")]
@@ -142,11 +147,13 @@ impl FetchError {
             FetchError::InvalidUrl(_) => "invalid_url",
             FetchError::PrivateAddress(_) => "private_address_refused",
             FetchError::HeadersTooLarge(_) => "headers_too_large",
+            FetchError::UnsafeRedirect(_) => "unsafe_redirect",
         }
     }
 
-    /// No usable HTTP response arrived (the start URL then counts as failed): the network failed,
-    /// or the URL (or a redirect of it) leads to an internal address that was not connected to.
+    /// No usable HTTP response arrived (the start URL then counts as failed, exit 3, in static and
+    /// browser mode alike): the network failed, or the URL (or a redirect of it) leads to an
+    /// internal address that was not connected to, or to a non-http(s) URL a browser refuses.
     pub fn is_network(&self) -> bool {
         matches!(
             self,
@@ -155,6 +162,7 @@ impl FetchError {
                 | FetchError::Connect(_)
                 | FetchError::Tls(_)
                 | FetchError::PrivateAddress(_)
+                | FetchError::UnsafeRedirect(_)
         )
     }
 }
@@ -301,6 +309,11 @@ impl Fetcher {
             seen.status = Some(status);
             record_cookies(resp.headers(), &current, &mut seen.set_cookies);
             if let Some(next) = redirect_target(status, resp.headers(), &current) {
+                // file:, ftp:, javascript:, data: — a browser refuses these too
+                // (ERR_UNSAFE_REDIRECT): the page is an error, not an empty page.
+                if !matches!(next.scheme(), "http" | "https") {
+                    return Err(FetchError::UnsafeRedirect(next.to_string()));
+                }
                 if next == *url || seen.redirects.contains(&next) {
                     return Err(FetchError::RedirectLoop(next.to_string()));
                 }
@@ -374,9 +387,6 @@ fn redirect_target(status: u16, headers: &HeaderMap, base: &Url) -> Option<Url> 
     let loc = headers.get(LOCATION)?;
     let loc = String::from_utf8_lossy(loc.as_bytes());
     let mut next = base.join(loc.trim()).ok()?;
-    if !matches!(next.scheme(), "http" | "https") {
-        return None;
-    }
     next.set_fragment(None);
     Some(next)
 }

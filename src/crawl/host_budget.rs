@@ -91,7 +91,12 @@ impl HostBudget {
     /// Remember a failure that every URL of the host would meet (no response at all). A refused
     /// internal address is not remembered: refusing costs nothing, and each refusal is recorded.
     pub fn record(&self, url: &Url, error: &FetchError) {
-        if !error.is_network() || matches!(error, FetchError::PrivateAddress(_)) {
+        if !error.is_network()
+            || matches!(
+                error,
+                FetchError::PrivateAddress(_) | FetchError::UnsafeRedirect(_)
+            )
+        {
             return;
         }
         let mut map = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
