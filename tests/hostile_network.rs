@@ -426,3 +426,34 @@ fn the_same_failure_gives_the_same_exit_code_in_both_modes() {
     let st = unsafe_site.scan("http://www.site.test/").run();
     st.expect_error("unsafe_redirect", "http://www.site.test/");
 }
+
+#[test]
+fn browser_mode_refuses_internal_addresses_too() {
+    let victim = victim();
+    let tmp = tempfile::tempdir().unwrap();
+    let internal = format!("http://127.0.0.1:{}", victim.port());
+    ssrf_site(tmp.path(), &internal);
+    let site = serve_dir("ssrf-browser", tmp.path().to_path_buf());
+    let browser = ["--browser", "--consent", "none", "--page-timeout", "5"];
+    let r = site.scan("http://www.ssrf.test/").args(&browser).run();
+    r.expect_code_in(&[0, 1]);
+    assert!(
+        victim.requests().is_empty(),
+        "the internal server was contacted:\n{}{}",
+        victim.request_log(),
+        r.context()
+    );
+    r.expect_error("private_address_refused", &format!("{internal}/secret.js"));
+    assert!(site.was_requested("www.ssrf.test", "/site.css"));
+    // A start URL that redirects there fails as in static mode.
+    let tmp = tempfile::tempdir().unwrap();
+    redirecting_site(tmp.path(), &format!("{internal}/latest/meta-data/"));
+    let redirecting = serve_dir("ssrf-browser-redirect", tmp.path().to_path_buf());
+    let r = redirecting
+        .scan("http://www.site.test/")
+        .args(&browser)
+        .run();
+    r.expect_code(3);
+    assert!(victim.requests().is_empty(), "{}", victim.request_log());
+    r.expect_error("private_address_refused", "127.0.0.1");
+}

@@ -37,6 +37,12 @@ async fn scan_site(
         error: None,
         summary: None,
     };
+    // After Ctrl-C / SIGTERM the sites not started yet are not scanned (the index says so).
+    if crate::crawl::interrupt::requested().is_some() {
+        entry.error = Some("not scanned: the run was interrupted".into());
+        entry.exit_code = Exit::StartFailed as u8;
+        return entry;
+    }
     let outcome = match crate::scan(&site.config, catalog, &crate::crawl::NoProgress).await {
         Ok(o) => o,
         Err(e) => {
@@ -138,6 +144,9 @@ pub async fn run(
     let text = serde_json::to_string_pretty(&index).expect("index serialises") + "\n";
     if let Err(e) = write_atomic(&dir.join("index.json"), &text) {
         return super::usage_error(format!("cannot write index: {e}"));
+    }
+    if let Some(signal) = crate::crawl::interrupt::requested() {
+        return Exit::for_signal(signal);
     }
     // A site that could not be scanned at all (e.g. no browser) counts like an unreachable start
     // URL as long as some other site ran: 2 is kept for "nothing could run".

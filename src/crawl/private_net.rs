@@ -155,6 +155,35 @@ impl AddressGuard {
     }
 }
 
+/// The guard with the scan's resolver, for a client that does its own connecting (Chromium):
+/// judges each request before the browser sends it.
+#[derive(Debug, Clone)]
+pub struct RequestGuard {
+    guard: AddressGuard,
+    resolver: RuleResolver,
+}
+
+impl RequestGuard {
+    /// The guard for `config`'s scan; `None` with `--allow-private` (nothing to judge).
+    pub fn for_scan(config: &ScanConfig) -> Option<Self> {
+        (!config.allow_private).then(|| RequestGuard {
+            guard: AddressGuard::new(config),
+            resolver: RuleResolver::new(config.resolve.clone()),
+        })
+    }
+
+    /// Whether the browser may send a request to `url` (http, https, ws, wss; anything else,
+    /// such as `data:` or `chrome:`, never leaves the browser and passes).
+    pub async fn check(&self, url: &str) -> Result<(), Refusal> {
+        match Url::parse(url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https" | "ws" | "wss") => {
+                self.guard.check(&u, &self.resolver).await
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

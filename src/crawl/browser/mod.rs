@@ -4,6 +4,7 @@
 
 pub mod cdp;
 pub mod consent;
+pub mod egress;
 pub mod launch;
 pub mod record;
 pub mod visit;
@@ -26,8 +27,11 @@ pub struct BrowserError(pub String);
 
 /// A live browser with its DevTools connection.
 struct Session {
-    _browser: launch::Browser,
     cdp: cdp::Cdp,
+    /// Judges every request (internal addresses); None with `--allow-private`.
+    egress: Option<std::sync::Arc<egress::Egress>>,
+    // Dropped last: the browser dies after the handlers that talk to it.
+    _browser: launch::Browser,
 }
 
 async fn start(config: &ScanConfig) -> Result<Session, String> {
@@ -47,9 +51,12 @@ async fn start(config: &ScanConfig) -> Result<Session, String> {
             None,
         )
         .await;
+    let egress = crate::crawl::private_net::RequestGuard::for_scan(config)
+        .map(|g| std::sync::Arc::new(egress::Egress::start(&cdp, g)));
     Ok(Session {
-        _browser: browser,
         cdp,
+        egress,
+        _browser: browser,
     })
 }
 
@@ -74,9 +81,13 @@ impl Tabs<'_> {
     ) -> Vec<Result<visit::Visit, String>> {
         let timeout = self.config.page_timeout;
         let cdp = self.session.cdp.clone();
+        let guarded = visit::VisitPlan {
+            egress: self.session.egress.clone(),
+            ..plan.clone()
+        };
         let mut results = futures_util::future::join_all(
             urls.iter()
-                .map(|u| visit::visit(&cdp, u.as_str(), timeout, plan)),
+                .map(|u| visit::visit(&cdp, u.as_str(), timeout, &guarded)),
         )
         .await;
         for (i, r) in results.iter_mut().enumerate() {
@@ -88,6 +99,7 @@ impl Tabs<'_> {
                         // A restarted browser has lost the phase's context: retry in the default one.
                         let retry_plan = visit::VisitPlan {
                             context: None,
+                            egress: self.session.egress.clone(),
                             ..plan.clone()
                         };
                         visit::visit(&self.session.cdp, urls[i].as_str(), timeout, &retry_plan)
@@ -402,7 +414,7 @@ async fn run_phase(
     let click_plan = visit::VisitPlan {
         context: ctx.clone(),
         click_js: Some(consent::click_js(choice, consent.cmp.as_deref())),
-        probes: Vec::new(),
+        ..Default::default()
     };
     let plain = visit::VisitPlan {
         context: ctx.clone(),
