@@ -26,6 +26,35 @@ impl Exit {
             Exit::Interrupted
         }
     }
+
+    /// The process exit status.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// How much a run's outcome outweighs another's when several sites make one exit status:
+    /// a site that could not be fetched outweighs findings, findings outweigh a site that could
+    /// not run at all, and an interruption outweighs everything (a run stops on its first signal,
+    /// so SIGTERM over Ctrl-C only orders the two).
+    fn weight(self) -> u8 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Usage => 1,
+            Exit::Findings => 2,
+            Exit::StartFailed => 3,
+            Exit::Interrupted => 4,
+            Exit::Terminated => 5,
+        }
+    }
+
+    /// The worse of two outcomes (see [`Exit::weight`]): 143 over 130 over 3 over 1 over 2 over 0.
+    pub fn worst(self, other: Exit) -> Exit {
+        if other.weight() > self.weight() {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 impl From<Exit> for std::process::ExitCode {
@@ -42,3 +71,45 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   3    the start URL could not be fetched at all (the report is still written)
   130  interrupted by Ctrl-C (the partial report, marked \"incomplete\": true, is still written)
   143  stopped by SIGTERM (likewise)";
+
+#[cfg(test)]
+mod tests {
+    use super::Exit;
+
+    #[test]
+    fn worst_ranks_unreachable_over_findings_over_unusable() {
+        let fold = |codes: &[Exit]| codes.iter().copied().fold(Exit::Ok, Exit::worst);
+        assert_eq!(fold(&[]), Exit::Ok);
+        assert_eq!(fold(&[Exit::Ok, Exit::Findings, Exit::Ok]), Exit::Findings);
+        assert_eq!(
+            fold(&[Exit::Findings, Exit::StartFailed]),
+            Exit::StartFailed
+        );
+        assert_eq!(
+            fold(&[Exit::StartFailed, Exit::Findings]),
+            Exit::StartFailed
+        );
+        assert_eq!(fold(&[Exit::Usage, Exit::Findings]), Exit::Findings);
+        assert_eq!(fold(&[Exit::Usage, Exit::Ok]), Exit::Usage);
+        assert_eq!(
+            fold(&[Exit::StartFailed, Exit::Interrupted, Exit::Findings]),
+            Exit::Interrupted
+        );
+        assert_eq!(
+            fold(&[Exit::Interrupted, Exit::Terminated]),
+            Exit::Terminated
+        );
+    }
+
+    #[test]
+    fn a_signal_maps_to_its_shell_exit_status() {
+        assert_eq!(
+            Exit::for_signal(crate::crawl::interrupt::SIGTERM).code(),
+            143
+        );
+        assert_eq!(
+            Exit::for_signal(crate::crawl::interrupt::SIGINT).code(),
+            130
+        );
+    }
+}

@@ -45,15 +45,15 @@ pub async fn wait() {
 }
 
 /// The report error that marks where a scan was stopped.
-pub fn error(target: &str, signal: i32) -> crate::report::model::ScanError {
+pub fn error(target: &str, signal: i32) -> crate::model::ScanError {
     let name = if signal == SIGTERM {
         "SIGTERM"
     } else {
         "SIGINT (Ctrl-C)"
     };
-    crate::report::model::ScanError {
+    crate::model::ScanError {
         url: target.to_string(),
-        kind: "interrupted".into(),
+        kind: crate::model::ErrorKind::Interrupted,
         message: format!(
             "the scan was stopped by {name}: this report holds only what was seen until then"
         ),

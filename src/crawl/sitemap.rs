@@ -6,7 +6,8 @@
 
 use super::fetch::Fetcher;
 use super::scope::Scope;
-use crate::report::model::ScanError;
+use crate::model::ErrorKind;
+use crate::model::ScanError;
 use quick_xml::events::Event;
 use std::io::Read;
 use std::time::Duration;
@@ -102,7 +103,7 @@ pub async fn discover(
     if roots.len() > MAX_LISTED_SITEMAPS {
         errors.push(ScanError {
             url: start.to_string(),
-            kind: "sitemap".into(),
+            kind: ErrorKind::Sitemap,
             message: format!(
                 "robots.txt lists {} sitemaps: only the first {MAX_LISTED_SITEMAPS} were read",
                 roots.len()
@@ -128,7 +129,7 @@ pub async fn discover(
     if children.len() > MAX_CHILD_SITEMAPS {
         errors.push(ScanError {
             url: start.to_string(),
-            kind: "sitemap".into(),
+            kind: ErrorKind::Sitemap,
             message: format!(
                 "the sitemap index lists {} sitemaps: only the first {MAX_CHILD_SITEMAPS} were read",
                 children.len()
@@ -191,7 +192,7 @@ async fn read_all(
             Err(_) => {
                 errors.push(ScanError {
                     url: start.to_string(),
-                    kind: "sitemap".into(),
+                    kind: ErrorKind::Sitemap,
                     message: format!(
                         "{} sitemap(s) not read: reading sitemaps took longer than the phase's deadline (raise --timeout to wait longer)",
                         total - done
@@ -226,7 +227,7 @@ fn keep(
     if off_site > 0 {
         errors.push(ScanError {
             url: sitemap.to_string(),
-            kind: "sitemap".into(),
+            kind: ErrorKind::Sitemap,
             message: format!(
                 "{off_site} entries point outside the site (or are not URLs): ignored"
             ),
@@ -247,7 +248,7 @@ async fn read(
     let mut err = |message: String| {
         errors.push(ScanError {
             url: url.to_string(),
-            kind: "sitemap".into(),
+            kind: ErrorKind::Sitemap,
             message,
         })
     };

@@ -12,7 +12,8 @@ use super::{
     SetCookieHeader,
 };
 use crate::domain::{normalize_host, registrable_domain, FirstParty};
-use crate::report::model::{Cookie, Page, ScanError, Script, StorageEntry, ThirdParty};
+use crate::model::{Cookie, Page, ScanError, Script, StorageEntry, ThirdParty};
+use crate::model::{ErrorKind, Party};
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::hash::{Hash, Hasher};
@@ -72,7 +73,7 @@ struct HostAcc {
 #[derive(Debug)]
 struct ScriptAcc {
     host: Option<String>,
-    party: &'static str,
+    party: Party,
     pages: BTreeSet<Arc<str>>,
     all_gated: bool,
     all_noscript: bool,
@@ -149,7 +150,7 @@ impl Collector {
             for message in ex.warnings {
                 self.errors.insert(ScanError {
                     url: url.to_string(),
-                    kind: "parse".into(),
+                    kind: ErrorKind::Parse,
                     message,
                 });
             }
@@ -208,7 +209,7 @@ impl Collector {
         if let Some(w) = &cookie.warning {
             self.errors.insert(ScanError {
                 url: header.response_url.to_string(),
-                kind: "cookie".into(),
+                kind: ErrorKind::Cookie,
                 message: format!("Set-Cookie {:?}: {w}", header.raw),
             });
         }
@@ -300,8 +301,8 @@ impl Collector {
             .and_then(|u| u.host_str())
             .map(normalize_host);
         let party = match &host {
-            Some(h) if !self.first_party.contains(h) => "third",
-            _ => "first",
+            Some(h) if !self.first_party.contains(h) => Party::Third,
+            _ => Party::First,
         };
         if let (Some(hash), Some(text)) = (&s.inline_sha256, s.inline_text) {
             self.inline_scripts.entry(hash.clone()).or_insert(text);
@@ -323,8 +324,7 @@ impl Collector {
     pub fn finish(self) -> Observations {
         let strings = |set: BTreeSet<Arc<str>>| set.iter().map(|p| p.to_string()).collect();
         let before_consent = |phases: &BTreeSet<Phase>| phases.contains(&Phase::BeforeConsent);
-        let phase_names =
-            |phases: BTreeSet<Phase>| phases.iter().map(|p| p.as_str().to_string()).collect();
+        let phase_names = |phases: BTreeSet<Phase>| phases.into_iter().collect();
         let cookies = self
             .cookies
             .into_values()
@@ -365,7 +365,7 @@ impl Collector {
                 src,
                 inline_sha256,
                 host: acc.host,
-                party: acc.party.to_string(),
+                party: acc.party,
                 service: None,
                 consent_gated: acc.all_gated,
                 noscript: acc.all_noscript,
@@ -373,6 +373,7 @@ impl Collector {
             })
             .collect();
         Observations {
+            mode: crate::model::Mode::Static,
             first_party_domains: self.first_party.domains().to_vec(),
             pages: self.pages.into_values().collect(),
             cookies,

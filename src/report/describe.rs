@@ -1,16 +1,18 @@
 //! Plain-text descriptions shared by the Markdown, HTML and terminal writers (unescaped: each
 //! writer escapes the result for its format).
 
-use super::model::{Cookie, DeclarationRef, Finding, Report, ScanError, ThirdParty};
+use super::model::{
+    Cookie, DeclarationRef, Finding, FindingKind, Phase, Report, ScanError, Severity, ThirdParty,
+};
 
 /// Severities in display order, worst first.
-pub const SEVERITIES: [&str; 4] = ["high", "medium", "low", "info"];
+pub const SEVERITIES: [Severity; 4] = Severity::WORST_FIRST;
 
 /// What the Markdown and HTML reports say when there is nothing to fix.
 pub const NO_FINDINGS: &str = "No findings: every observed service is named in the privacy policy.";
 
 /// Findings of `severity`, in report order.
-pub fn findings_of<'a>(report: &'a Report, severity: &'a str) -> impl Iterator<Item = &'a Finding> {
+pub fn findings_of(report: &Report, severity: Severity) -> impl Iterator<Item = &Finding> {
     report
         .findings
         .iter()
@@ -18,7 +20,7 @@ pub fn findings_of<'a>(report: &'a Report, severity: &'a str) -> impl Iterator<I
 }
 
 /// Count of findings of `severity` that still count (not covered by an unexpired acceptance).
-pub fn open_count(report: &Report, severity: &str) -> usize {
+pub fn open_count(report: &Report, severity: Severity) -> usize {
     findings_of(report, severity)
         .filter(|f| !is_accepted(f))
         .count()
@@ -79,9 +81,15 @@ pub fn service_name(report: &Report, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
+/// Consent phases as the report names them, comma-separated.
+pub fn phase_list(phases: &[Phase]) -> String {
+    let names: Vec<&str> = phases.iter().map(|p| p.as_str()).collect();
+    names.join(", ")
+}
+
 /// Kind as a reader would say it: "undisclosed service".
-pub fn kind_label(kind: &str) -> String {
-    kind.replace('_', " ")
+pub fn kind_label(kind: FindingKind) -> String {
+    kind.as_str().replace('_', " ")
 }
 
 /// "session", "2 years", "30 days", "3 hours", "deleted".
@@ -163,14 +171,14 @@ pub fn cookie_cells(report: &Report, c: &Cookie) -> [String; 11] {
     [
         c.name.clone(),
         c.domain.clone(),
-        c.party.clone(),
+        c.party.to_string(),
         lifetime(c),
         c.service
             .as_deref()
             .map(|s| service_name(report, s))
             .unwrap_or_default(),
         yes_no(c.before_consent).into(),
-        c.set_by.clone(),
+        c.set_by.to_string(),
         yes_no(c.secure).into(),
         yes_no(c.http_only).into(),
         c.same_site.as_deref().unwrap_or("—").into(),
@@ -213,7 +221,7 @@ pub const ERROR_COLUMNS: [&str; 3] = ["URL", "Kind", "Message"];
 
 /// One error's row under [`ERROR_COLUMNS`].
 pub fn error_cells(e: &ScanError) -> [String; 3] {
-    [e.url.clone(), e.kind.clone(), e.message.clone()]
+    [e.url.clone(), e.kind.to_string(), e.message.clone()]
 }
 
 /// ", section “Analytics > Google”" after a disclosed service, or "" when the declaration has

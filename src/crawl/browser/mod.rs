@@ -14,8 +14,9 @@ use crate::crawl::frontier::{normalize, url_trap};
 use crate::crawl::scope::Scope;
 use crate::crawl::Progress;
 use crate::domain::FirstParty;
+use crate::model::ErrorKind;
+use crate::model::{CmpService, Consent, ScanError};
 use crate::observe::{Collector, Observations, PageRecord, Phase};
-use crate::report::model::{CmpService, Consent, ScanError};
 use serde_json::json;
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use url::Url;
@@ -124,7 +125,7 @@ impl Tabs<'_> {
         batch: &[(Url, Vec<String>)],
         context: Option<&str>,
         seen: &mut BTreeSet<(String, String, String)>,
-    ) -> Vec<crate::report::model::Cookie> {
+    ) -> Vec<crate::model::Cookie> {
         let Some((first, _)) = batch.first() else {
             return Vec::new();
         };
@@ -183,7 +184,7 @@ fn record_of(
             depth,
             ScanError {
                 url: url.to_string(),
-                kind: "browser".into(),
+                kind: ErrorKind::Browser,
                 message: e,
             },
         ),
@@ -204,7 +205,7 @@ pub async fn crawl_browser(
     let mut seen = Seen {
         collector: Collector::new(fp),
         consent: Consent {
-            phases: vec![Phase::BeforeConsent.as_str().into()],
+            phases: vec![Phase::BeforeConsent],
             ..Default::default()
         },
         start_failed: false,
@@ -216,6 +217,7 @@ pub async fn crawl_browser(
         _ = super::interrupt::wait() => {}
     }
     let mut obs = seen.collector.finish();
+    obs.mode = crate::model::Mode::Browser;
     obs.start_failed = seen.start_failed;
     obs.consent = Some(seen.consent);
     Ok(obs)
@@ -399,7 +401,7 @@ async fn run_phase(
         Err(e) => {
             collector.add_error(ScanError {
                 url: tabs.config.start.to_string(),
-                kind: "consent".into(),
+                kind: ErrorKind::Consent,
                 message: format!(
                     "cannot open a fresh browser context for {}: {e}",
                     phase.as_str()
@@ -408,7 +410,7 @@ async fn run_phase(
             return;
         }
     };
-    consent.phases.push(phase.as_str().into());
+    consent.phases.push(phase);
     let pages: Vec<Url> = visited.iter().take(CONSENT_PHASE_PAGES).cloned().collect();
     let mut jar_seen = BTreeSet::new();
     let click_plan = visit::VisitPlan {
@@ -446,7 +448,7 @@ async fn run_phase(
                 if let Some((false, how)) = &v.click {
                     collector.add_error(ScanError {
                         url: url.to_string(),
-                        kind: "consent".into(),
+                        kind: ErrorKind::Consent,
                         message: format!("{}: {how}", phase.as_str()),
                     });
                 }

@@ -4,6 +4,7 @@
 //! is sorted; nothing but `started_at`, `finished_at` and `duration_ms` may differ between two scans
 //! of an unchanged site. Hostnames are lowercase ASCII (punycode), URLs absolute and normalised.
 
+use super::vocab::{ErrorKind, FindingKind, Mode, Party, Phase, SetBy, Severity};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -20,8 +21,8 @@ pub struct Report {
     pub tool: Tool,
     /// Start URL, normalised.
     pub target: String,
-    /// "static" or "browser".
-    pub mode: String,
+    /// How pages were fetched.
+    pub mode: Mode,
     /// RFC 3339 UTC timestamp.
     pub started_at: String,
     /// RFC 3339 UTC timestamp.
@@ -142,7 +143,7 @@ pub struct Page {
     #[serde(default)]
     pub interruptions: Vec<String>,
     /// Short error kind when the page failed (details in `errors`).
-    pub error: Option<String>,
+    pub error: Option<ErrorKind>,
 }
 
 /// Cookie attributes' SameSite value.
@@ -171,19 +172,19 @@ pub struct Cookie {
     pub same_site: SameSite,
     /// Set with Max-Age<=0 or an Expires in the past: a deletion.
     pub deletion: bool,
-    /// "first" or "third", by the registrable domain of the cookie domain.
-    pub party: String,
-    /// "header" or "script".
-    pub set_by: String,
+    /// First or third party, by the registrable domain of the cookie domain.
+    pub party: Party,
+    /// Set by a response header or by a script.
+    pub set_by: SetBy,
     /// Response (or script) that set it; the first in sort order when several.
     pub setter_url: Option<String>,
     /// Pages where it was observed.
     pub pages: Vec<String>,
     /// Observed before any consent was given.
     pub before_consent: bool,
-    /// Consent phases in which it was set ("before_consent", "after_accept", "after_reject").
+    /// Consent phases in which it was set, in the order they ran.
     #[serde(default)]
-    pub phases: Vec<String>,
+    pub phases: Vec<Phase>,
     /// Browser mode: whether the browser stored it (null in static mode).
     pub stored: Option<bool>,
     /// Browser mode: why the browser refused it.
@@ -219,7 +220,7 @@ pub struct ThirdParty {
     pub before_consent: bool,
     /// Consent phases in which something was loaded from it.
     #[serde(default)]
-    pub phases: Vec<String>,
+    pub phases: Vec<Phase>,
     /// false: only referenced (form action, preconnect, link), never loaded by itself.
     pub loaded: bool,
     /// A few example URLs (at most 5, sorted).
@@ -253,8 +254,8 @@ pub struct Script {
     pub inline_sha256: Option<String>,
     /// Host of `src`.
     pub host: Option<String>,
-    /// "first" or "third" (inline scripts are first party).
-    pub party: String,
+    /// First or third party (inline scripts are first party).
+    pub party: Party,
     /// Catalog service id (by host, path or inline signature).
     pub service: Option<String>,
     /// Gated behind consent-manager markup.
@@ -324,18 +325,13 @@ pub struct Declaration {
     pub source: String,
 }
 
-/// Kind of finding.
-pub type FindingKind = String;
-
 /// One result of the diff between what was observed and what the policy says.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Finding {
-    /// "undisclosed_service" | "disclosed_by_company_only" | "declared_not_observed"
-    /// | "unattributed_third_party" | "tracking_before_consent" | "tracking_after_reject"
-    /// | "cmp_service_not_in_policy".
+    /// What the finding is about.
     pub kind: FindingKind,
-    /// "high" | "medium" | "low" | "info".
-    pub severity: String,
+    /// How bad it is.
+    pub severity: Severity,
     /// Catalog service id.
     pub service: Option<String>,
     /// Company legal name.
@@ -396,8 +392,8 @@ pub struct Consent {
     pub cmp: Option<String>,
     /// How it was detected.
     pub detected_by: Option<String>,
-    /// Phases actually run.
-    pub phases: Vec<String>,
+    /// Phases actually run, in order.
+    pub phases: Vec<Phase>,
     /// Browser mode: whether "accept all" was clicked.
     pub accept_clicked: Option<bool>,
     /// Browser mode: whether "reject all" was clicked.
@@ -447,10 +443,8 @@ pub struct Summary {
 pub struct ScanError {
     /// URL concerned (or file path).
     pub url: String,
-    /// "timeout" | "too_large" | "redirect_loop" | "too_many_redirects" | "off_scope_redirect"
-    /// | "http_status" | "connect" | "dns" | "tls" | "parse" | "cookie" | "robots" | "sitemap"
-    /// | "trap" | "policy" | "browser" | ...
-    pub kind: String,
+    /// What went wrong.
+    pub kind: ErrorKind,
     /// Human-readable detail.
     pub message: String,
 }
