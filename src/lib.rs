@@ -54,8 +54,18 @@ pub async fn scan(
     };
     progress.finish();
     let inventory = catalog::attribute(&obs, catalog);
+    // After Ctrl-C / SIGTERM the policy is not fetched (or its fetch is dropped): the partial
+    // report is written without it.
+    let stopped = || model::Policy {
+        error: Some("not read: the scan was interrupted".into()),
+        ..Default::default()
+    };
     let policy = match crawl::Fetcher::new(config) {
-        Ok(fetcher) => policy::read_for_site(config, &obs, &fetcher, catalog).await,
+        _ if crawl::interrupt::requested().is_some() => stopped(),
+        Ok(fetcher) => tokio::select! {
+            p = policy::read_for_site(config, &obs, &fetcher, catalog) => p,
+            _ = crawl::interrupt::wait() => stopped(),
+        },
         Err(e) => model::Policy {
             error: Some(e),
             ..Default::default()
@@ -77,6 +87,10 @@ pub async fn scan(
         time::OffsetDateTime::now_utc().date(),
     );
     let mut errors = obs.errors;
+    let interrupted = crawl::interrupt::requested();
+    if let Some(signal) = interrupted {
+        errors.push(crawl::interrupt::error(config.start.as_str(), signal));
+    }
     errors.sort();
     errors.dedup();
 
@@ -117,6 +131,7 @@ pub async fn scan(
         },
         storage: inventory.storage,
         errors,
+        incomplete: interrupted.is_some(),
         ..Default::default()
     };
     report.summary = report::summarize(&report);

@@ -100,6 +100,9 @@ pub struct SiteConfig {
     /// Accept invalid certificates.
     #[serde(default)]
     pub insecure: bool,
+    /// Let pages lead to internal addresses (intranet sites), like `--allow-private`.
+    #[serde(default)]
+    pub allow_private: bool,
     /// Ignore robots.txt.
     #[serde(default)]
     pub ignore_robots: bool,
@@ -224,6 +227,7 @@ pub fn plan(file: &ConfigFile, quiet: bool) -> Result<Vec<PlannedSite>, String> 
             resolve: site.resolve.clone(),
             proxy: site.proxy.clone(),
             insecure: site.insecure,
+            allow_private: site.allow_private,
             policy: site.policy.clone(),
             catalog: file.catalogs.clone(),
             mode: mode.unwrap_or(d.mode),

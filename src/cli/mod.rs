@@ -126,16 +126,41 @@ pub fn main() -> std::process::ExitCode {
             Command::ExtractPdf { path } => policy_cmd::extract_pdf_child(&path),
         }
     };
-    // Ctrl-C drops the running scan, and with it the browser and its temp profile (their Drop
-    // impls clean up), then exits 130.
+    // Ctrl-C and SIGTERM stop the scan: it drops the crawl (the browser and its temp profile, the
+    // PDF child and its file are cleaned up by their Drop impls), writes the partial report and
+    // exits 130 / 143 (see `crawl::interrupt`). A second signal, or a scan that does not wrap up
+    // within the grace period, ends the process at once.
     let code = runtime.block_on(async {
-        tokio::select! {
-            code = run => code,
-            _ = tokio::signal::ctrl_c() => {
-                eprintln!("privacy-inventory: interrupted");
-                Exit::Interrupted
-            }
-        }
+        tokio::spawn(watch_signals());
+        run.await
     });
     code.into()
+}
+
+/// Time a stopped scan has to write its partial report before the process exits without it.
+const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_secs(15);
+
+async fn watch_signals() {
+    use crate::crawl::interrupt::{self, SIGINT, SIGTERM};
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return;
+    };
+    let first = tokio::select! {
+        _ = term.recv() => SIGTERM,
+        _ = int.recv() => SIGINT,
+    };
+    eprintln!("privacy-inventory: interrupted: stopping and writing the partial report");
+    interrupt::request(first);
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+        _ = tokio::time::sleep(INTERRUPT_GRACE) => {}
+    }
+    eprintln!("privacy-inventory: interrupted again: exiting without a report");
+    crate::crawl::browser::launch::kill_all();
+    std::process::exit(Exit::for_signal(first) as i32);
 }

@@ -43,6 +43,12 @@ async fn scan_site(
         error: None,
         summary: None,
     };
+    // After Ctrl-C / SIGTERM the sites not started yet are not scanned (the index says so).
+    if let Some(signal) = crate::crawl::interrupt::requested() {
+        entry.error = Some("not scanned: the run was interrupted".into());
+        entry.exit_code = Exit::for_signal(signal);
+        return entry;
+    }
     let outcome = match crate::scan(&site.config, catalog, &crate::crawl::NoProgress).await {
         Ok(o) => o,
         Err(e) => {
@@ -95,6 +101,13 @@ async fn scan_site(
     } else {
         entry.exit_code = findings_exit(&outcome.report, fail_on);
     }
+    // A site whose scan was stopped part-way has a partial report: its status says so.
+    if let (true, Some(signal)) = (
+        outcome.report.incomplete,
+        crate::crawl::interrupt::requested(),
+    ) {
+        entry.exit_code = entry.exit_code.worst(Exit::for_signal(signal));
+    }
     if !out.quiet {
         match &entry.error {
             Some(e) => eprintln!(
@@ -116,7 +129,7 @@ async fn scan_site(
 }
 
 /// Scan every planned site; write `<dir>/<name>.json` (and .md/.html when asked) and `<dir>/index.json`.
-/// The exit code is the worst over all sites (3 > 1 > 0; 2 only when nothing could run).
+/// The exit code is the worst over all sites (143 > 130 > 3 > 1 > 0; 2 only when nothing could run).
 pub async fn run(
     file: &ConfigFile,
     sites: Vec<PlannedSite>,
@@ -159,4 +172,10 @@ pub async fn run(
             }
         })
         .fold(Exit::Ok, Exit::worst)
+        // A signal that came after the last site finished still makes the run's status 130/143.
+        .worst(
+            crate::crawl::interrupt::requested()
+                .map(Exit::for_signal)
+                .unwrap_or(Exit::Ok),
+        )
 }

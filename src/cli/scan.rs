@@ -60,6 +60,9 @@ pub async fn run_config(cfg: ScanConfig, out: &OutputArgs, baseline: &BaselineAr
     if let Err(e) = write_outputs(&outcome.report, out) {
         return usage_error(e);
     }
+    if let Some(signal) = crate::crawl::interrupt::requested() {
+        return Exit::for_signal(signal);
+    }
     if outcome.start_failed {
         if !out.quiet {
             eprintln!("privacy-inventory: the start URL {} could not be fetched (see errors in the report)", cfg.start);

@@ -3,10 +3,11 @@
 
 use super::fetch::{FetchError, Fetcher};
 use super::frontier::{normalize, url_trap, Trap};
+use super::host_budget::HostBudget;
 use super::rate::HostRate;
 use super::robots::RobotsCache;
 use super::scope::Scope;
-use super::subresource::StylesheetCache;
+use super::subresource::{StylesheetCache, SubNet};
 use crate::domain::FirstParty;
 use crate::model::ErrorKind;
 use crate::model::{Page, ScanError};
@@ -26,6 +27,19 @@ pub struct CrawlContext {
     pub stylesheets: StylesheetCache,
     /// Fetch subresources (not `--no-subresources`).
     pub subresources: bool,
+    /// Per-host subresource shares and failures.
+    pub budget: HostBudget,
+}
+
+impl CrawlContext {
+    /// What subresource fetches need.
+    pub fn sub_net(&self) -> SubNet<'_> {
+        SubNet {
+            fetcher: &self.fetcher,
+            rate: &self.rate,
+            budget: &self.budget,
+        }
+    }
 }
 
 /// The result of one page worker.
@@ -201,9 +215,10 @@ pub async fn crawl_page(
                 let mut sheets = std::mem::take(&mut extract.stylesheets);
                 sheets.retain(|s| matches!(s.scheme(), "http" | "https"));
                 sheets.dedup();
+                let third_party = |u: &Url| !u.host_str().is_some_and(|h| first_party.contains(h));
                 let refs = ctx
                     .stylesheets
-                    .expand(&ctx.fetcher, &ctx.rate, &sheets, &mut site_errors)
+                    .expand(&ctx.sub_net(), &sheets, &third_party, &mut site_errors)
                     .await;
                 extract.stylesheets = sheets;
                 extract.references.extend(refs);

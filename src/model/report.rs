@@ -64,6 +64,11 @@ pub struct Report {
     /// With `--baseline`: what changed since the baseline report (null otherwise).
     #[serde(default)]
     pub changes: Option<Changes>,
+    /// The scan was stopped (Ctrl-C, SIGTERM) before it finished: pages, cookies and findings
+    /// cover only what was seen until then (an error of kind `interrupted` says when). Absent
+    /// when the scan ran to its end.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
 }
 
 /// What changed between a baseline report and this one. Every list sorted.

@@ -300,12 +300,15 @@ vocabulary! {
         /// A bug in the tool (the page was skipped).
         #[default]
         Internal = "internal",
-        /// Reserved for the network-safety work (not produced yet): a host resolved to a private
-        /// address and was not contacted.
+        /// A URL led to an internal address (loopback, private, link-local) that the scan was not
+        /// told to reach (`--allow-private`), so it was not contacted.
         PrivateAddressRefused = "private_address_refused",
-        /// Reserved for the interruption work (not produced yet): the scan was interrupted and
-        /// the report is partial.
+        /// The scan was stopped (Ctrl-C, SIGTERM) and the report is partial (`incomplete`).
         Interrupted = "interrupted",
+        /// The response's headers were larger than the tool accepts (a header flood).
+        HeadersTooLarge = "headers_too_large",
+        /// A redirect pointed to a scheme that is never fetched (file:, ftp:, javascript:, data:).
+        UnsafeRedirect = "unsafe_redirect",
     }
 }
 

@@ -69,8 +69,22 @@ pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> Pag
         .as_deref()
         .and_then(|u| Url::parse(u).ok())
         .unwrap_or_else(|| url.clone());
+    for (refused, address) in &v.refused {
+        rec.errors.push(ScanError {
+            url: refused.clone(),
+            kind: ErrorKind::PrivateAddressRefused,
+            message: format!(
+                "not fetched: it leads to the internal address {address}, which this scan was not told to reach (only the start URL's host and port, --resolve targets and the --proxy are; use --allow-private to scan an intranet site)"
+            ),
+        });
+    }
     if let Some(e) = &v.error {
-        let kind = if e.contains("NAME_NOT_RESOLVED") {
+        let top_refused = v.refused.iter().any(|(u, _)| u.as_str() == url.as_str());
+        let kind = if e.contains("ADDRESS_UNREACHABLE") && (top_refused || !v.refused.is_empty()) {
+            ErrorKind::PrivateAddressRefused
+        } else if e.contains("UNSAFE_REDIRECT") {
+            ErrorKind::UnsafeRedirect
+        } else if e.contains("NAME_NOT_RESOLVED") {
             ErrorKind::Dns
         } else if e.contains("TIMED_OUT") {
             ErrorKind::Timeout
