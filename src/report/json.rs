@@ -12,7 +12,8 @@ pub fn to_string(report: &Report) -> String {
     s
 }
 
-/// Write `contents` to `path`; `-` means stdout.
+/// Write `contents` to `path`; `-` means stdout, where a reader that went away
+/// (`--output - | head`) is not an error.
 ///
 /// A regular file (or a new one) is replaced atomically (temp file in its directory, then
 /// rename), keeping the old file's permissions. A symlink is followed: the file it points to is
@@ -22,8 +23,13 @@ pub fn to_string(report: &Report) -> String {
 pub fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
     if path.as_os_str() == "-" {
         let mut out = std::io::stdout().lock();
-        out.write_all(contents.as_bytes())?;
-        return out.flush();
+        return match out
+            .write_all(contents.as_bytes())
+            .and_then(|()| out.flush())
+        {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r,
+        };
     }
     let target = match std::fs::metadata(path) {
         Ok(m) if !m.is_file() => {

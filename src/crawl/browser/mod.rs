@@ -4,8 +4,10 @@
 
 pub mod cdp;
 pub mod consent;
+pub mod egress;
 pub mod launch;
 pub mod record;
+pub mod signals;
 pub mod visit;
 
 use crate::config::{ConsentMode, ScanConfig};
@@ -13,8 +15,9 @@ use crate::crawl::frontier::{normalize, url_trap};
 use crate::crawl::scope::Scope;
 use crate::crawl::Progress;
 use crate::domain::FirstParty;
+use crate::model::ErrorKind;
+use crate::model::{CmpService, Consent, ScanError};
 use crate::observe::{Collector, Observations, PageRecord, Phase};
-use crate::report::model::{CmpService, Consent, ScanError};
 use serde_json::json;
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use url::Url;
@@ -26,8 +29,11 @@ pub struct BrowserError(pub String);
 
 /// A live browser with its DevTools connection.
 struct Session {
-    _browser: launch::Browser,
     cdp: cdp::Cdp,
+    /// Judges every request (internal addresses); None with `--allow-private`.
+    egress: Option<std::sync::Arc<egress::Egress>>,
+    // Dropped last: the browser dies after the handlers that talk to it.
+    _browser: launch::Browser,
 }
 
 async fn start(config: &ScanConfig) -> Result<Session, String> {
@@ -47,9 +53,12 @@ async fn start(config: &ScanConfig) -> Result<Session, String> {
             None,
         )
         .await;
+    let egress = crate::crawl::private_net::RequestGuard::for_scan(config)
+        .map(|g| std::sync::Arc::new(egress::Egress::start(&cdp, g)));
     Ok(Session {
-        _browser: browser,
         cdp,
+        egress,
+        _browser: browser,
     })
 }
 
@@ -74,9 +83,13 @@ impl Tabs<'_> {
     ) -> Vec<Result<visit::Visit, String>> {
         let timeout = self.config.page_timeout;
         let cdp = self.session.cdp.clone();
+        let guarded = visit::VisitPlan {
+            egress: self.session.egress.clone(),
+            ..plan.clone()
+        };
         let mut results = futures_util::future::join_all(
             urls.iter()
-                .map(|u| visit::visit(&cdp, u.as_str(), timeout, plan)),
+                .map(|u| visit::visit(&cdp, u.as_str(), timeout, &guarded)),
         )
         .await;
         for (i, r) in results.iter_mut().enumerate() {
@@ -88,6 +101,7 @@ impl Tabs<'_> {
                         // A restarted browser has lost the phase's context: retry in the default one.
                         let retry_plan = visit::VisitPlan {
                             context: None,
+                            egress: self.session.egress.clone(),
                             ..plan.clone()
                         };
                         visit::visit(&self.session.cdp, urls[i].as_str(), timeout, &retry_plan)
@@ -112,7 +126,7 @@ impl Tabs<'_> {
         batch: &[(Url, Vec<String>)],
         context: Option<&str>,
         seen: &mut BTreeSet<(String, String, String)>,
-    ) -> Vec<crate::report::model::Cookie> {
+    ) -> Vec<crate::model::Cookie> {
         let Some((first, _)) = batch.first() else {
             return Vec::new();
         };
@@ -171,7 +185,7 @@ fn record_of(
             depth,
             ScanError {
                 url: url.to_string(),
-                kind: "browser".into(),
+                kind: ErrorKind::Browser,
                 message: e,
             },
         ),
@@ -188,6 +202,40 @@ pub async fn crawl_browser(
     config: &ScanConfig,
     progress: &dyn Progress,
 ) -> Result<Observations, BrowserError> {
+    let fp = Scope::new(config).first_party();
+    let mut seen = Seen {
+        collector: Collector::new(fp),
+        consent: Consent {
+            phases: vec![Phase::BeforeConsent],
+            ..Default::default()
+        },
+        start_failed: false,
+    };
+    // Ctrl-C / SIGTERM drop the crawl (and with it the browser: its Drop kills the process group
+    // and removes the profile); what was collected until then is kept.
+    tokio::select! {
+        r = crawl_into(config, progress, &mut seen) => r?,
+        _ = super::interrupt::wait() => {}
+    }
+    let mut obs = seen.collector.finish();
+    obs.mode = crate::model::Mode::Browser;
+    obs.start_failed = seen.start_failed;
+    obs.consent = Some(seen.consent);
+    Ok(obs)
+}
+
+/// What a browser crawl collected so far (kept when the crawl is stopped).
+struct Seen {
+    collector: Collector,
+    consent: Consent,
+    start_failed: bool,
+}
+
+async fn crawl_into(
+    config: &ScanConfig,
+    progress: &dyn Progress,
+    out: &mut Seen,
+) -> Result<(), BrowserError> {
     let scope = Scope::new(config);
     let fp = scope.first_party();
     let session = start(config).await.map_err(BrowserError)?;
@@ -196,20 +244,22 @@ pub async fn crawl_browser(
         config,
         fp: fp.clone(),
     };
-    let mut collector = Collector::new(fp.clone());
+    let Seen {
+        collector,
+        consent,
+        start_failed,
+    } = out;
     let mut queue: VecDeque<(Url, usize)> = VecDeque::from([(config.start.clone(), 0)]);
     let mut seen: HashSet<String> = HashSet::from([config.start.to_string()]);
     let mut jar_seen: BTreeSet<(String, String, String)> = BTreeSet::new();
     let mut visited: Vec<Url> = Vec::new();
     let (mut done, mut errors) = (0usize, 0usize);
-    let mut start_failed = false;
-    let mut consent = Consent {
-        phases: vec![Phase::BeforeConsent.as_str().into()],
-        ..Default::default()
-    };
 
     // The first page also asks which consent manager is on the site and what it declares.
-    let mut probe_plan = visit::VisitPlan::default();
+    let mut probe_plan = visit::VisitPlan {
+        tcf: true,
+        ..Default::default()
+    };
     probe_plan.probes.push(("cmp".into(), consent::detect_js()));
     for rule in &consent::rules().cmps {
         if let Some(js) = consent::services_js(&rule.id) {
@@ -236,13 +286,14 @@ pub async fn crawl_browser(
         let mut written = Vec::new();
         for ((url, depth), result) in batch.into_iter().zip(results) {
             if let (Ok(v), true) = (&result, depth == 0) {
-                detect_cmp(v, &mut consent);
+                detect_cmp(v, consent);
+                signals::record(consent, Phase::BeforeConsent, v.probes.get("tcf"));
             }
             written.push((url.clone(), written_cookie_names(&result)));
             let rec = record_of(&url, depth, result, &fp, Phase::BeforeConsent);
             done += 1;
             if depth == 0 && rec.page.status.is_none() {
-                start_failed = true;
+                *start_failed = true;
             }
             errors += rec.errors.len();
             if let Some(ex) = &rec.extract {
@@ -288,23 +339,12 @@ pub async fn crawl_browser(
         }
         ConsentMode::Auto => vec![],
     };
-    if !start_failed {
+    if !*start_failed {
         for (choice, phase) in choices {
-            run_phase(
-                &mut tabs,
-                &mut collector,
-                &visited,
-                choice,
-                phase,
-                &mut consent,
-            )
-            .await;
+            run_phase(&mut tabs, collector, &visited, choice, phase, consent).await;
         }
     }
-    let mut obs = collector.finish();
-    obs.start_failed = start_failed;
-    obs.consent = Some(consent);
-    Ok(obs)
+    Ok(())
 }
 
 fn detect_cmp(v: &visit::Visit, consent: &mut Consent) {
@@ -366,7 +406,7 @@ async fn run_phase(
         Err(e) => {
             collector.add_error(ScanError {
                 url: tabs.config.start.to_string(),
-                kind: "consent".into(),
+                kind: ErrorKind::Consent,
                 message: format!(
                     "cannot open a fresh browser context for {}: {e}",
                     phase.as_str()
@@ -375,13 +415,14 @@ async fn run_phase(
             return;
         }
     };
-    consent.phases.push(phase.as_str().into());
+    consent.phases.push(phase);
     let pages: Vec<Url> = visited.iter().take(CONSENT_PHASE_PAGES).cloned().collect();
     let mut jar_seen = BTreeSet::new();
     let click_plan = visit::VisitPlan {
         context: ctx.clone(),
         click_js: Some(consent::click_js(choice, consent.cmp.as_deref())),
-        probes: Vec::new(),
+        tcf: true,
+        ..Default::default()
     };
     let plain = visit::VisitPlan {
         context: ctx.clone(),
@@ -405,6 +446,7 @@ async fn run_phase(
         for (url, result) in chunk.iter().zip(results) {
             written.push((url.clone(), written_cookie_names(&result)));
             if let (Ok(v), 0) = (&result, i) {
+                signals::record(consent, phase, v.probes.get("tcf"));
                 let clicked = v.click.as_ref().map(|c| c.0);
                 match choice {
                     consent::Choice::Accept => consent.accept_clicked = clicked,
@@ -413,7 +455,7 @@ async fn run_phase(
                 if let Some((false, how)) = &v.click {
                     collector.add_error(ScanError {
                         url: url.to_string(),
-                        kind: "consent".into(),
+                        kind: ErrorKind::Consent,
                         message: format!("{}: {how}", phase.as_str()),
                     });
                 }

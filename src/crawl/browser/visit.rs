@@ -91,6 +91,8 @@ pub struct Visit {
     pub click: Option<(bool, String)>,
     /// Results of the plan's probes, by name.
     pub probes: BTreeMap<String, Value>,
+    /// Requests failed because they led to an internal address: (URL, address).
+    pub refused: Vec<(String, String)>,
 }
 
 /// What to do on a visit besides capturing.
@@ -103,6 +105,12 @@ pub struct VisitPlan {
     pub click_js: Option<String>,
     /// Named JS expressions evaluated (awaited, by value) after the page settled.
     pub probes: Vec<(String, String)>,
+    /// Ask the IAB TCF API after the page settled (and after the click), from an isolated
+    /// world; the answer lands in the probe `tcf`.
+    pub tcf: bool,
+    /// Requests to internal addresses the user did not name are failed before they leave the
+    /// browser (see `crawl::private_net`); None with `--allow-private`.
+    pub egress: Option<std::sync::Arc<super::egress::Egress>>,
 }
 
 /// JavaScript evaluated after the page settles; returns plain JSON.
@@ -158,6 +166,8 @@ struct State<'a> {
     loaded: bool,
     last_activity: Instant,
     visit: Visit,
+    /// Requests are paused for the internal-address check (`Fetch.enable` on every session).
+    guarded: bool,
 }
 
 impl State<'_> {
@@ -192,6 +202,10 @@ impl State<'_> {
                 }
                 let s = Some(child.as_str());
                 self.cdp.fire("Network.enable", json!({}), s);
+                if self.guarded {
+                    self.cdp
+                        .fire("Fetch.enable", super::egress::enable_params(), s);
+                }
                 self.cdp.fire(
                     "Target.setAutoAttach",
                     json!({ "autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true }),
@@ -395,6 +409,10 @@ pub async fn visit(
         .to_string();
     let s = Some(session.as_str());
     cdp.call("Network.enable", json!({}), s).await?;
+    if plan.egress.is_some() {
+        cdp.call("Fetch.enable", super::egress::enable_params(), s)
+            .await?;
+    }
     cdp.call("Page.enable", json!({}), s).await?;
     cdp.call(
         "Page.addScriptToEvaluateOnNewDocument",
@@ -420,6 +438,7 @@ pub async fn visit(
         loaded: false,
         last_activity: Instant::now(),
         visit: Visit::default(),
+        guarded: plan.egress.is_some(),
     };
     let deadline = Instant::now() + page_timeout;
     match cdp.call("Page.navigate", json!({ "url": url }), s).await {
@@ -496,6 +515,10 @@ pub async fn visit(
                 .probes
                 .insert(name.clone(), r["result"]["value"].clone());
         }
+        if plan.tcf {
+            let answer = super::signals::read_tcf(cdp, &session, &target_id).await;
+            state.visit.probes.insert("tcf".into(), answer);
+        }
         let dom = cdp
             .call(
                 "Runtime.evaluate",
@@ -512,6 +535,9 @@ pub async fn visit(
         state.on_event(ev);
     }
     state.collect_cookies();
+    if let Some(e) = &plan.egress {
+        state.visit.refused = e.take(&state.sessions);
+    }
     let _ = cdp
         .call("Target.closeTarget", json!({ "targetId": target_id }), None)
         .await;
