@@ -112,6 +112,8 @@ pub(crate) struct RawService {
     #[serde(default)]
     pub(crate) paths: Vec<S>,
     #[serde(default)]
+    pub(crate) urls: Vec<S>,
+    #[serde(default)]
     pub(crate) aliases: Vec<S>,
     #[serde(default)]
     pub(crate) family: Option<S>,
@@ -305,6 +307,7 @@ fn to_service(s: &RawService) -> Service {
         cookies: strings(&s.cookies),
         signatures: strings(&s.signatures),
         paths: strings(&s.paths),
+        urls: strings(&s.urls),
         aliases: strings(&s.aliases),
         family: s.family.as_ref().map(|p| p.get_ref().clone()),
         shared_hosts: s.shared_hosts,

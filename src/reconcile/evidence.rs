@@ -63,7 +63,7 @@ pub fn activity(report: &Report, hosts: &[String], cookies: &[String]) -> String
         ("xhr", "receives", "requests"),
         ("beacon", "receives", "beacons"),
         ("websocket", "receives", "WebSocket connections"),
-        ("form", "receives", "form submissions"),
+        ("form", "receives", "form data on submit"),
         ("preload", "is", "preloaded"),
         ("preconnect", "is", "preconnected"),
         ("dns-prefetch", "is", "DNS-prefetched"),

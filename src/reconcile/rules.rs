@@ -116,8 +116,31 @@ fn is_loaded(report: &Report, svc: &ServiceUse) -> bool {
             .any(|t| t.loaded && svc.hosts.contains(&t.host))
 }
 
-/// `undisclosed_service`: observed, not named by the policy at all.
+/// Evidence strength of a request to the hosts involved.
+const REQUEST: &str = "request";
+/// Evidence strength of a well-known cookie name alone.
+const COOKIE_NAME_ONLY: &str = "cookie_name_only";
+
+/// Whether all that points to `svc` is a cookie name (no request, no script).
+fn cookie_name_only(svc: &ServiceUse) -> bool {
+    svc.evidence_strength.as_deref() == Some(COOKIE_NAME_ONLY)
+}
+
+/// Give a finding about `svc` its evidence strength. A cookie name alone is weak evidence (a
+/// site's own script may write `_ga` for its own measurement): such findings are at most low.
+pub fn weigh_evidence(f: &mut Finding, svc: &ServiceUse) {
+    f.evidence_strength = svc.evidence_strength.clone();
+    if cookie_name_only(svc) && severity::rank(&f.severity) > severity::rank("low") {
+        f.severity = "low".into();
+    }
+}
+
+/// `undisclosed_service`: observed, not named by the policy at all. When only a cookie name
+/// points to the service, a low "possible" finding that says why.
 pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Finding {
+    if cookie_name_only(svc) {
+        return possibly_undisclosed(report, svc);
+    }
     let short = company_short(catalog, &svc.id, &svc.company);
     let denial = report
         .policy
@@ -178,6 +201,34 @@ pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Find
             if svc.company.is_empty() { "its provider" } else { svc.company.as_str() }
         ),
         ..about("undisclosed_service", severity, svc)
+    }
+}
+
+/// A low `undisclosed_service` for a service seen only through cookie names.
+fn possibly_undisclosed(report: &Report, svc: &ServiceUse) -> Finding {
+    let silence = policy_silence(report, &[svc.name.as_str()]);
+    let silence = silence.trim_end_matches('.');
+    Finding {
+        hosts: svc.hosts.clone(),
+        cookies: svc.cookies.clone(),
+        pages: cap_pages(svc.pages.iter().cloned()),
+        evidence: format!(
+            "Possibly {} ({}): only cookie{} named {} {} seen{}, and no request to or script from {} was; a cookie name alone is weak evidence, since any script (the site's own included) can write it; {silence}.",
+            svc.name,
+            if svc.company.is_empty() { "unknown company" } else { svc.company.as_str() },
+            plural(svc.cookies.len()),
+            list(&svc.cookies, 3),
+            if svc.cookies.len() == 1 { "was" } else { "were" },
+            where_seen(&svc.pages),
+            svc.name,
+        ),
+        message: format!(
+            "Check which script sets {}: if it is {}, name the service in the privacy policy; if it is the site's own, nothing to do.",
+            list(&svc.cookies, 3),
+            svc.name
+        ),
+        evidence_strength: Some(COOKIE_NAME_ONLY.into()),
+        ..about("undisclosed_service", "low", svc)
     }
 }
 
@@ -326,10 +377,15 @@ pub struct HostGroup {
     pub loaded: bool,
 }
 
-/// Unattributed third-party hosts, one group per registrable domain, sorted.
+/// Unattributed third-party hosts, one group per registrable domain, sorted. Hosts only
+/// navigated to (a link, a meta refresh) are left out: nothing flows to them at page load.
 pub fn unattributed_groups(report: &Report) -> Vec<HostGroup> {
     let mut groups: BTreeMap<String, HostGroup> = BTreeMap::new();
-    for tp in report.third_parties.iter().filter(|t| t.service.is_none()) {
+    for tp in report
+        .third_parties
+        .iter()
+        .filter(|t| t.service.is_none() && !t.navigation_only())
+    {
         let domain = if tp.registrable_domain.is_empty() {
             registrable_domain(&tp.host)
         } else {
@@ -405,6 +461,7 @@ pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
             group.domain
         ),
         accepted: None,
+        evidence_strength: Some(REQUEST.into()),
     }
 }
 
@@ -439,6 +496,7 @@ pub fn declared_not_observed(
             "May be used off-site or on pages not crawled; if the site no longer uses {name}, remove it from the privacy policy."
         ),
         accepted: None,
+        evidence_strength: None,
     }
 }
 

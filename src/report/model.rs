@@ -221,6 +221,14 @@ pub struct ThirdParty {
     pub sample_urls: Vec<String>,
 }
 
+impl ThirdParty {
+    /// Only navigated to (a meta refresh, a link): nothing flows to it when the page loads, so it
+    /// is recorded but makes no finding.
+    pub fn navigation_only(&self) -> bool {
+        !self.resource_types.is_empty() && self.resource_types.iter().all(|t| t == "navigation")
+    }
+}
+
 /// One localStorage / sessionStorage key or IndexedDB database, merged over pages. Names and sizes
 /// only: values may hold personal data and never enter the report.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -281,6 +289,11 @@ pub struct ServiceUse {
     pub first_party: bool,
     /// Why it was attributed: "host", "cookie", "signature", "path".
     pub matched_by: Vec<String>,
+    /// How strong the evidence of its use is: "request" (a request to its hosts, or a cookie its
+    /// hosts set), "script" (a script from it, its inline snippet or a path marker) or
+    /// "cookie_name_only" (a well-known cookie name on another domain, which anything can write).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_strength: Option<String>,
 }
 
 /// The privacy policy as found and read.
@@ -347,6 +360,10 @@ pub struct Finding {
     pub message: String,
     /// Set when an accepted exception covers this finding.
     pub accepted: Option<Acceptance>,
+    /// The observed service's evidence strength ("request" | "script" | "cookie_name_only"); absent
+    /// for findings about the policy alone (`declared_not_observed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_strength: Option<String>,
 }
 
 /// An accepted exception from the config file.
@@ -382,6 +399,10 @@ pub struct DeclarationRef {
     pub section: String,
     /// Sentence.
     pub excerpt: String,
+    /// How the declaration names it, when not by the service's own name: "host", "family",
+    /// "purpose" (its company with a purpose word), "brand" (an unknown host's brand).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matched_as: Option<String>,
 }
 
 /// Consent manager and phases.

@@ -32,6 +32,7 @@ fn service(id: &str, name: &str, company: &str, cats: &[&str], hosts: &[&str]) -
         cookies: vec![],
         signatures: vec![],
         paths: vec![],
+        urls: vec![],
         aliases: vec![],
         family: None,
         shared_hosts: false,
@@ -134,6 +135,7 @@ fn use_of(
         pages: pages.iter().map(|p| page(p)).collect(),
         first_party: false,
         matched_by: strings(&["host"]),
+        evidence_strength: Some("request".into()),
     }
 }
 
