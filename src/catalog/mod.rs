@@ -19,6 +19,7 @@
 //! cookies = ["_ga", "_ga_*", "_gid"]                          # exact or trailing-* prefix
 //! signatures = ["gtag(", "ga('create'"]                        # inline script substrings
 //! paths = []                                                  # first-party URL path markers
+//! urls = []                     # on shared hosts: host + path prefix, e.g. "facebook.com/tr"
 //! aliases = ["GA4", "Universal Analytics"]                    # names a policy may use (any language)
 //! family = "google-marketing-platform"                        # optional product family id
 //! shared_hosts = false                                        # hosts may be claimed by another service
