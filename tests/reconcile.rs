@@ -541,3 +541,28 @@ fn cmp_services_are_cross_checked_against_policy_and_observations() {
     );
     assert!(gaps.iter().all(|f| f.severity == "medium"));
 }
+
+/// Every finding about an observed service carries its evidence strength, and the evidence
+/// sentence says when a script was all there was (issue 10).
+#[test]
+fn findings_carry_the_evidence_strength() {
+    let mut r = observed();
+    for s in r.services.iter_mut().filter(|s| s.id == "vimeo") {
+        s.hosts.clear();
+        s.cookies.clear();
+        s.evidence_strength = Some("script".into());
+    }
+    r.policy.declarations = vec![decl("Nobody", None, None, "provider")];
+    reconcile(&mut r, &catalog());
+    let about_observed = |f: &&Finding| f.service.is_some() && f.kind != "declared_not_observed";
+    for f in r.findings.iter().filter(about_observed) {
+        assert!(f.evidence_strength.is_some(), "{f:?}");
+    }
+    let vimeo = kind_of(&r, "vimeo", "undisclosed_service").expect("vimeo undisclosed");
+    assert_eq!(vimeo.evidence_strength.as_deref(), Some("script"));
+    assert!(
+        vimeo.evidence.contains("runs its script"),
+        "{}",
+        vimeo.evidence
+    );
+}

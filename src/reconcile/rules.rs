@@ -178,12 +178,12 @@ pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Find
     } else {
         "low"
     };
-    let mut evidence = format!(
-        "{} {}{}; {silence}.",
-        who(svc),
-        activity(report, &svc.hosts, &svc.cookies),
-        where_seen(&svc.pages)
-    );
+    let mut doing = activity(report, &svc.hosts, &svc.cookies);
+    // Seen only by its script (an inline snippet, a path marker): say so, it is the evidence.
+    if doing == "is used" && svc.evidence_strength.as_deref() == Some("script") {
+        doing = "runs its script".into();
+    }
+    let mut evidence = format!("{} {doing}{}; {silence}.", who(svc), where_seen(&svc.pages));
     if !loaded {
         evidence = format!(
             "{} Nothing was loaded from it, it is only referenced.",
