@@ -19,7 +19,7 @@ fn summary(r: &ScanResult) -> Vec<(String, String, String)> {
         .report()
         .findings
         .iter()
-        .map(|f| (f.kind.clone(), f.severity.clone(), key(f)))
+        .map(|f| (f.kind.to_string(), f.severity.to_string(), key(f)))
         .collect();
     v.sort();
     v

@@ -1,12 +1,12 @@
 //! Getting the policy: from `--policy` arguments (URLs or files, read as one policy), from the
 //! best crawled policy link, or from well-known paths; then reading it by format.
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Inventory};
 use crate::config::ScanConfig;
 use crate::crawl::Fetcher;
+use crate::model::Policy;
 use crate::observe::Observations;
 use crate::policy::{analyze, discover, html, language, pdf, plain, PolicyText};
-use crate::report::model::Policy;
 use std::path::{Path, PathBuf};
 use url::Url;
 
@@ -247,9 +247,10 @@ fn looks_like_policy(text: &PolicyText) -> bool {
 const MIN_BRAND_CHARS: usize = 4;
 
 /// What the policy is searched for besides catalog names: brands of unexplained hosts and
-/// cookie names (see [`analyze::Observed`]).
-fn observed_unknowns(obs: &Observations) -> analyze::Observed {
-    let mut cookies: Vec<String> = obs
+/// cookie names (see [`analyze::Observed`]), from the attributed inventory (only it knows which
+/// hosts a catalog service explains).
+fn observed_unknowns(inventory: &Inventory) -> analyze::Observed {
+    let mut cookies: Vec<String> = inventory
         .cookies
         .iter()
         .filter(|c| c.name.chars().count() >= MIN_COOKIE_CHARS)
@@ -258,7 +259,7 @@ fn observed_unknowns(obs: &Observations) -> analyze::Observed {
     cookies.sort();
     cookies.dedup();
     analyze::Observed {
-        brands: unexplained_brands(obs),
+        brands: unexplained_brands(inventory),
         cookies,
     }
 }
@@ -268,8 +269,8 @@ const MIN_COOKIE_CHARS: usize = 3;
 
 /// Brands of third-party hosts no catalog service explains (the label of the registrable domain:
 /// "airform" for `api.airform.io`), sorted; hosts only navigated to are left out.
-fn unexplained_brands(obs: &Observations) -> Vec<String> {
-    let mut brands: Vec<String> = obs
+fn unexplained_brands(inventory: &Inventory) -> Vec<String> {
+    let mut brands: Vec<String> = inventory
         .third_parties
         .iter()
         .filter(|t| t.service.is_none() && !t.navigation_only())
@@ -286,15 +287,17 @@ fn unexplained_brands(obs: &Observations) -> Vec<String> {
 }
 
 /// Find and read the policy for a scanned site (`--policy` first, then discovery). Never fails:
-/// problems end up in `Policy.error`.
+/// problems end up in `Policy.error`. `obs` gives the crawled policy links; `inventory` what the
+/// catalog could not explain, which the policy is searched for too.
 pub async fn read_for_site(
     config: &ScanConfig,
     obs: &Observations,
+    inventory: &Inventory,
     fetcher: &Fetcher,
     catalog: &Catalog,
 ) -> Policy {
     let exe = current_exe();
-    let observed = observed_unknowns(obs);
+    let observed = observed_unknowns(inventory);
     if !config.policy.is_empty() {
         return read_sources_for(&config.policy, Some(fetcher), catalog, &exe, &observed).await;
     }

@@ -6,7 +6,7 @@
 
 use crate::catalog::Catalog;
 use crate::domain::{host_within, normalize_host, registrable_domain};
-use crate::report::model::{Declaration, Policy, ServiceUse};
+use crate::model::{Declaration, EvidenceStrength, Policy, ServiceUse};
 use unicode_normalization::UnicodeNormalization;
 
 /// How a service is disclosed, strongest first.
@@ -66,7 +66,9 @@ impl<'a> Declared<'a> {
         if let Some(d) = self.find(|d| d.service.as_deref() == Some(svc.id.as_str())) {
             return Some(Basis::Service(d));
         }
-        if svc.evidence_strength.as_deref() == Some("cookie_name_only") && !svc.cookies.is_empty() {
+        if svc.evidence_strength == Some(EvidenceStrength::CookieNameOnly)
+            && !svc.cookies.is_empty()
+        {
             let named = |c: &String| self.find(|d| d.matched_as == "cookie" && d.name == *c);
             if svc.cookies.iter().all(|c| named(c).is_some()) {
                 return named(&svc.cookies[0]).map(Basis::Cookie);

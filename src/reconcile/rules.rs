@@ -3,9 +3,13 @@
 
 use super::evidence::{activity, cap_pages, list, plural, policy_silence, quote, where_seen, who};
 use super::severity;
+use super::Seen;
 use crate::catalog::Catalog;
 use crate::domain::registrable_domain;
-use crate::report::model::{Cookie, Declaration, Finding, Report, ServiceUse, ThirdParty};
+use crate::model::{
+    Cookie, Declaration, EvidenceStrength, Finding, FindingKind, Mode, Party, Phase, ServiceUse,
+    Severity, ThirdParty,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A short name for a company as a policy would write it ("Google" for "Google Ireland
@@ -26,10 +30,10 @@ fn opt(s: &str) -> Option<String> {
 
 /// A finding of `kind` about one observed service, without hosts, cookies, pages, evidence or
 /// message (each rule fills those in from what it saw).
-fn about(kind: &str, severity: &str, svc: &ServiceUse) -> Finding {
+fn about(kind: FindingKind, severity: Severity, svc: &ServiceUse) -> Finding {
     Finding {
-        kind: kind.into(),
-        severity: severity.into(),
+        kind,
+        severity,
         service: Some(svc.id.clone()),
         company: opt(&svc.company),
         ..Default::default()
@@ -48,7 +52,7 @@ impl PhaseActivity {
     /// `svc`'s loaded hosts for which `host_in_phase` holds and its cookies for which
     /// `cookie_in_phase` holds; `None` when there are neither.
     fn of(
-        report: &Report,
+        report: &Seen<'_>,
         svc: &ServiceUse,
         host_in_phase: impl Fn(&ThirdParty) -> bool,
         cookie_in_phase: impl Fn(&Cookie) -> bool,
@@ -103,7 +107,7 @@ impl PhaseActivity {
 
 /// Whether anything was actually loaded from the service (not only a form action or a
 /// preconnect hint), or it showed itself through cookies or scripts.
-fn is_loaded(report: &Report, svc: &ServiceUse) -> bool {
+fn is_loaded(report: &Seen<'_>, svc: &ServiceUse) -> bool {
     svc.hosts.is_empty()
         || !svc.cookies.is_empty()
         || report
@@ -116,28 +120,23 @@ fn is_loaded(report: &Report, svc: &ServiceUse) -> bool {
             .any(|t| t.loaded && svc.hosts.contains(&t.host))
 }
 
-/// Evidence strength of a request to the hosts involved.
-const REQUEST: &str = "request";
-/// Evidence strength of a well-known cookie name alone.
-const COOKIE_NAME_ONLY: &str = "cookie_name_only";
-
 /// Whether all that points to `svc` is a cookie name (no request, no script).
-fn cookie_name_only(svc: &ServiceUse) -> bool {
-    svc.evidence_strength.as_deref() == Some(COOKIE_NAME_ONLY)
+pub(crate) fn cookie_name_only(svc: &ServiceUse) -> bool {
+    svc.evidence_strength == Some(EvidenceStrength::CookieNameOnly)
 }
 
 /// Give a finding about `svc` its evidence strength. A cookie name alone is weak evidence (a
 /// site's own script may write `_ga` for its own measurement): such findings are at most low.
 pub fn weigh_evidence(f: &mut Finding, svc: &ServiceUse) {
-    f.evidence_strength = svc.evidence_strength.clone();
-    if cookie_name_only(svc) && severity::rank(&f.severity) > severity::rank("low") {
-        f.severity = "low".into();
+    f.evidence_strength = svc.evidence_strength;
+    if cookie_name_only(svc) {
+        f.severity = f.severity.min(Severity::Low);
     }
 }
 
 /// `undisclosed_service`: observed, not named by the policy at all. When only a cookie name
 /// points to the service, a low "possible" finding that says why.
-pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Finding {
+pub fn undisclosed(report: &Seen<'_>, catalog: &Catalog, svc: &ServiceUse) -> Finding {
     if cookie_name_only(svc) {
         return possibly_undisclosed(report, svc);
     }
@@ -174,13 +173,13 @@ pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Find
     let severity = if loaded {
         severity::for_categories(&svc.categories)
     } else if has_type(report, &svc.hosts, "form") {
-        "medium"
+        Severity::Medium
     } else {
-        "low"
+        Severity::Low
     };
     let mut doing = activity(report, &svc.hosts, &svc.cookies);
     // Seen only by its script (an inline snippet, a path marker): say so, it is the evidence.
-    if doing == "is used" && svc.evidence_strength.as_deref() == Some("script") {
+    if doing == "is used" && svc.evidence_strength == Some(EvidenceStrength::Script) {
         doing = "runs its script".into();
     }
     let mut evidence = format!("{} {doing}{}; {silence}.", who(svc), where_seen(&svc.pages));
@@ -200,12 +199,12 @@ pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Find
             svc.name,
             if svc.company.is_empty() { "its provider" } else { svc.company.as_str() }
         ),
-        ..about("undisclosed_service", severity, svc)
+        ..about(FindingKind::UndisclosedService, severity, svc)
     }
 }
 
 /// A low `undisclosed_service` for a service seen only through cookie names.
-fn possibly_undisclosed(report: &Report, svc: &ServiceUse) -> Finding {
+fn possibly_undisclosed(report: &Seen<'_>, svc: &ServiceUse) -> Finding {
     let silence = policy_silence(report, &[svc.name.as_str()]);
     let silence = silence.trim_end_matches('.');
     Finding {
@@ -227,13 +226,13 @@ fn possibly_undisclosed(report: &Report, svc: &ServiceUse) -> Finding {
             list(&svc.cookies, 3),
             svc.name
         ),
-        evidence_strength: Some(COOKIE_NAME_ONLY.into()),
-        ..about("undisclosed_service", "low", svc)
+        evidence_strength: Some(EvidenceStrength::CookieNameOnly),
+        ..about(FindingKind::UndisclosedService, Severity::Low, svc)
     }
 }
 
 /// `disclosed_by_company_only`: the policy names the company, not the service.
-pub fn company_only(report: &Report, svc: &ServiceUse, d: &Declaration) -> Finding {
+pub fn company_only(report: &Seen<'_>, svc: &ServiceUse, d: &Declaration) -> Finding {
     Finding {
         hosts: svc.hosts.clone(),
         cookies: svc.cookies.clone(),
@@ -250,7 +249,7 @@ pub fn company_only(report: &Report, svc: &ServiceUse, d: &Declaration) -> Findi
             "Name the service {} itself (not only {}) in the privacy policy, with its purpose and legal basis.",
             svc.name, d.name
         ),
-        ..about("disclosed_by_company_only", "low", svc)
+        ..about(FindingKind::DisclosedByCompanyOnly, Severity::Low, svc)
     }
 }
 
@@ -260,12 +259,12 @@ pub fn company_only(report: &Report, svc: &ServiceUse, d: &Declaration) -> Findi
 /// consent-manager markup nor only inside `<noscript>`. Browser mode with a before-consent phase
 /// uses what the browser actually contacted before any click, because a consent manager can
 /// block scripts at run time that look ungated in the markup.
-pub fn tracking_before_consent(report: &Report, svc: &ServiceUse) -> Option<Finding> {
+pub fn tracking_before_consent(report: &Seen<'_>, svc: &ServiceUse) -> Option<Finding> {
     if !severity::is_tracker(&svc.categories) {
         return None;
     }
     let observed_phase =
-        report.mode == "browser" && report.consent.phases.iter().any(|p| p == "before_consent");
+        report.mode == Mode::Browser && report.consent.phases.contains(&Phase::BeforeConsent);
     let cmp_note = match &report.consent.cmp {
         Some(cmp) => format!("consent manager {cmp} detected"),
         None => "no consent manager detected".into(),
@@ -326,18 +325,18 @@ pub fn tracking_before_consent(report: &Report, svc: &ServiceUse) -> Option<Find
             "Load {} only after consent: let the consent manager gate it (e.g. type=\"text/plain\" with the CMP's data attribute) and scan again.",
             svc.name
         ),
-        ..about("tracking_before_consent", "high", svc)
+        ..about(FindingKind::TrackingBeforeConsent, Severity::High, svc)
     })
 }
 
 /// `tracking_after_reject` (browser mode with an after-reject phase): a tracker that the browser
 /// still contacted, or that still set cookies, after the visitor clicked "reject all".
-pub fn tracking_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
-    const PHASE: &str = "after_reject";
-    if !severity::is_tracker(&svc.categories) || !report.consent.phases.iter().any(|p| p == PHASE) {
+pub fn tracking_after_reject(report: &Seen<'_>, svc: &ServiceUse) -> Option<Finding> {
+    const PHASE: Phase = Phase::AfterReject;
+    if !severity::is_tracker(&svc.categories) || !report.consent.phases.contains(&PHASE) {
         return None;
     }
-    let in_phase = |phases: &[String]| phases.iter().any(|p| p == PHASE);
+    let in_phase = |phases: &[Phase]| phases.contains(&PHASE);
     let seen = PhaseActivity::of(
         report,
         svc,
@@ -363,7 +362,7 @@ pub fn tracking_after_reject(report: &Report, svc: &ServiceUse) -> Option<Findin
         hosts: seen.hosts,
         cookies: seen.cookies,
         pages: seen.pages,
-        ..about("tracking_after_reject", "high", svc)
+        ..about(FindingKind::TrackingAfterReject, Severity::High, svc)
     })
 }
 
@@ -379,7 +378,7 @@ pub struct HostGroup {
 
 /// Unattributed third-party hosts, one group per registrable domain, sorted. Hosts only
 /// navigated to (a link, a meta refresh) are left out: nothing flows to them at page load.
-pub fn unattributed_groups(report: &Report) -> Vec<HostGroup> {
+pub fn unattributed_groups(report: &Seen<'_>) -> Vec<HostGroup> {
     let mut groups: BTreeMap<String, HostGroup> = BTreeMap::new();
     for tp in report
         .third_parties
@@ -410,7 +409,7 @@ pub fn unattributed_groups(report: &Report) -> Vec<HostGroup> {
 }
 
 /// `unattributed_third_party`: a third-party domain nothing explains — needs review.
-pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
+pub fn unattributed(report: &Seen<'_>, group: &HostGroup) -> Finding {
     let tps: Vec<_> = report
         .third_parties
         .iter()
@@ -423,7 +422,7 @@ pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
         .iter()
         .filter(|c| {
             c.service.is_none()
-                && c.party == "third"
+                && c.party == Party::Third
                 && registrable_domain(c.domain.trim_start_matches('.')) == group.domain
         })
         .map(|c| c.name.clone())
@@ -444,8 +443,12 @@ pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
         silence
     };
     Finding {
-        kind: "unattributed_third_party".into(),
-        severity: if group.loaded { "medium" } else { "low" }.into(),
+        kind: FindingKind::UnattributedThirdParty,
+        severity: if group.loaded {
+            Severity::Medium
+        } else {
+            Severity::Low
+        },
         service: None,
         company: None,
         hosts: group.hosts.clone(),
@@ -461,13 +464,13 @@ pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
             group.domain
         ),
         accepted: None,
-        evidence_strength: Some(REQUEST.into()),
+        evidence_strength: Some(EvidenceStrength::Request),
     }
 }
 
 /// `declared_not_observed`: the policy names a service this scan did not see.
 pub fn declared_not_observed(
-    report: &Report,
+    report: &Seen<'_>,
     catalog: &Catalog,
     id: &str,
     d: &Declaration,
@@ -480,8 +483,8 @@ pub fn declared_not_observed(
     });
     let pages = report.pages.len();
     Finding {
-        kind: "declared_not_observed".into(),
-        severity: "info".into(),
+        kind: FindingKind::DeclaredNotObserved,
+        severity: Severity::Info,
         service: Some(id.to_string()),
         company,
         hosts: Vec::new(),
@@ -500,7 +503,7 @@ pub fn declared_not_observed(
     }
 }
 
-fn has_type(report: &Report, hosts: &[String], kind: &str) -> bool {
+fn has_type(report: &Seen<'_>, hosts: &[String], kind: &str) -> bool {
     report
         .third_parties
         .iter()
