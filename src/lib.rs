@@ -63,7 +63,7 @@ pub async fn scan(
     let policy = match crawl::Fetcher::new(config) {
         _ if crawl::interrupt::requested().is_some() => stopped(),
         Ok(fetcher) => tokio::select! {
-            p = policy::read_for_site(config, &obs, &fetcher, catalog) => p,
+            p = policy::read_for_site(config, &obs, &inventory, &fetcher, catalog) => p,
             _ = crawl::interrupt::wait() => stopped(),
         },
         Err(e) => model::Policy {

@@ -146,6 +146,31 @@ categories = []
 }
 
 #[test]
+fn check_rejects_url_rules_without_host_or_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "urls.toml",
+        r#"[[service]]
+id = "pixel-two"
+name = "Pixel Two"
+company = "google"
+categories = ["advertising"]
+hosts = ["pixel-two.example"]
+urls = ["pixel-two.example/collect", "https://pixel-two.example/x", "/collect", "pixel-two.example"]
+"#,
+    );
+    let errs = check_file(&p).unwrap_err();
+    let text = errs.to_string();
+    assert_eq!(
+        errs.0.iter().filter(|i| i.field.ends_with("urls")).count(),
+        3,
+        "the scheme, the missing host and the missing path: {text}"
+    );
+    assert!(text.contains("a URL rule is a host and a path"), "{text}");
+}
+
+#[test]
 fn check_reports_toml_syntax_and_unknown_fields_with_line() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(&dir, "typo.toml", "[[service]]\nid = \"x\"\nname = \"X\"\ncompany = \"google\"\ncategories = [\"cdn\"]\nhost = [\"x.example\"]\n");

@@ -147,6 +147,7 @@ pub fn open_cookie_database(csv_text: &str, builtin: &Catalog) -> Result<Importe
             cookies: cookies.into_iter().collect(),
             signatures: Vec::new(),
             paths: Vec::new(),
+            urls: Vec::new(),
             aliases: Vec::new(),
             family: None,
             shared_hosts: false,

@@ -138,6 +138,7 @@ fn to_service(s: &RawService) -> Service {
         cookies: strings(&s.cookies),
         signatures: strings(&s.signatures),
         paths: strings(&s.paths),
+        urls: strings(&s.urls),
         aliases: strings(&s.aliases),
         family: s.family.as_ref().map(|p| p.get_ref().clone()),
         shared_hosts: s.shared_hosts,

@@ -25,6 +25,12 @@ pub struct Service {
     /// host they mark a self-hosted tool; on a shared host they pick among the services sharing it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paths: Vec<String>,
+    /// URL rules on hosts it shares with a sibling service: a host suffix and a path prefix
+    /// (`facebook.com/tr` is the Meta Pixel's endpoint, `facebook.com/plugins` the social plugins').
+    /// They decide which service a request to a shared host (and the cookies its response set)
+    /// belongs to, before signatures are tried.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<String>,
     /// Names a policy may use for it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,

@@ -91,6 +91,8 @@ pub(crate) struct RawService {
     #[serde(default)]
     pub(crate) paths: Vec<S>,
     #[serde(default)]
+    pub(crate) urls: Vec<S>,
+    #[serde(default)]
     pub(crate) aliases: Vec<S>,
     #[serde(default)]
     pub(crate) family: Option<S>,

@@ -240,6 +240,19 @@ pub(crate) fn service(f: &SourceFile, s: &Spanned<RawService>, issues: &mut Vec<
             ));
         }
     }
+    for u in &s.urls {
+        let v = u.get_ref();
+        let ok = v.split_once('/').is_some_and(|(host, path)| {
+            !path.is_empty() && host_problem(host).is_none() && !v.contains("://")
+        });
+        if !ok {
+            issues.push(f.issue(
+                at(u),
+                field("urls"),
+                format!("\"{v}\": a URL rule is a host and a path without scheme, e.g. \"facebook.com/tr\""),
+            ));
+        }
+    }
     if let Some(fam) = &s.family {
         if !is_kebab(fam.get_ref()) {
             issues.push(f.issue(at(fam), field("family"), "family ids are kebab-case"));

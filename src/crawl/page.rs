@@ -183,7 +183,7 @@ pub async fn crawl_page(
             .filter(|r| {
                 matches!(
                     r.resource_type,
-                    ResourceType::Iframe | ResourceType::MetaRefresh
+                    ResourceType::Iframe | ResourceType::Navigation
                 )
             })
             .map(|r| &r.url);

@@ -225,6 +225,7 @@ mod tests {
             cookies: vec![],
             signatures: vec![],
             paths: vec![],
+            urls: vec![],
             aliases: aliases.iter().map(|s| s.to_string()).collect(),
             family: None,
             shared_hosts: false,

@@ -17,6 +17,7 @@ mod html_stream;
 pub mod language;
 pub mod lexicon;
 pub mod matcher;
+pub mod mention;
 pub mod negation;
 pub mod pdf;
 pub mod plain;

@@ -1,7 +1,7 @@
 //! Getting the policy: from `--policy` arguments (URLs or files, read as one policy), from the
 //! best crawled policy link, or from well-known paths; then reading it by format.
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Inventory};
 use crate::config::ScanConfig;
 use crate::crawl::Fetcher;
 use crate::model::Policy;
@@ -164,8 +164,10 @@ fn finish(
     discovered_by: &str,
     catalog: &Catalog,
     error: Option<String>,
+    observed: &analyze::Observed,
 ) -> Policy {
-    let declarations = analyze::analyze_text(&text, catalog);
+    let mut declarations = analyze::analyze_text(&text, catalog);
+    declarations.extend(analyze::observed_declarations(&text, observed));
     Policy {
         urls,
         discovered_by: Some(discovered_by.to_string()),
@@ -182,6 +184,24 @@ pub async fn read_sources(
     fetcher: Option<&Fetcher>,
     catalog: &Catalog,
     pdf_exe: &Path,
+) -> Policy {
+    read_sources_for(
+        sources,
+        fetcher,
+        catalog,
+        pdf_exe,
+        &analyze::Observed::default(),
+    )
+    .await
+}
+
+/// [`read_sources`], also looking for what the scan observed (see [`analyze::observed_declarations`]).
+async fn read_sources_for(
+    sources: &[String],
+    fetcher: Option<&Fetcher>,
+    catalog: &Catalog,
+    pdf_exe: &Path,
+    observed: &analyze::Observed,
 ) -> Policy {
     let mut text = PolicyText::default();
     let mut urls = Vec::new();
@@ -215,7 +235,7 @@ pub async fn read_sources(
         }
     }
     let error = (!errors.is_empty()).then(|| errors.join("; "));
-    finish(text, urls, "argument", catalog, error)
+    finish(text, urls, "argument", catalog, error, observed)
 }
 
 /// Whether a page fetched at a well-known path is a policy and not a soft 404 or the home page:
@@ -226,24 +246,77 @@ fn looks_like_policy(text: &PolicyText) -> bool {
     terms.strong.iter().any(|t| folded.contains(t.as_str()))
 }
 
+/// Shortest brand looked for: shorter labels ("ab", "io") are ordinary words or abbreviations.
+const MIN_BRAND_CHARS: usize = 4;
+
+/// What the policy is searched for besides catalog names: brands of unexplained hosts and
+/// cookie names (see [`analyze::Observed`]), from the attributed inventory (only it knows which
+/// hosts a catalog service explains).
+fn observed_unknowns(inventory: &Inventory) -> analyze::Observed {
+    let mut cookies: Vec<String> = inventory
+        .cookies
+        .iter()
+        .filter(|c| c.name.chars().count() >= MIN_COOKIE_CHARS)
+        .map(|c| c.name.clone())
+        .collect();
+    cookies.sort();
+    cookies.dedup();
+    analyze::Observed {
+        brands: unexplained_brands(inventory),
+        cookies,
+    }
+}
+
+/// Shortest cookie name looked for ("id" would match ordinary text).
+const MIN_COOKIE_CHARS: usize = 3;
+
+/// Brands of third-party hosts no catalog service explains (the label of the registrable domain:
+/// "airform" for `api.airform.io`), sorted; hosts only navigated to are left out.
+fn unexplained_brands(inventory: &Inventory) -> Vec<String> {
+    let mut brands: Vec<String> = inventory
+        .third_parties
+        .iter()
+        .filter(|t| t.service.is_none() && !t.navigation_only())
+        .filter_map(|t| {
+            let reg = crate::domain::registrable_domain(&t.host);
+            let label = reg.split('.').next()?.to_string();
+            (label.len() >= MIN_BRAND_CHARS && label.chars().all(|c| c.is_ascii_alphanumeric()))
+                .then_some(label)
+        })
+        .collect();
+    brands.sort();
+    brands.dedup();
+    brands
+}
+
 /// Find and read the policy for a scanned site (`--policy` first, then discovery). Never fails:
-/// problems end up in `Policy.error`.
+/// problems end up in `Policy.error`. `obs` gives the crawled policy links; `inventory` what the
+/// catalog could not explain, which the policy is searched for too.
 pub async fn read_for_site(
     config: &ScanConfig,
     obs: &Observations,
+    inventory: &Inventory,
     fetcher: &Fetcher,
     catalog: &Catalog,
 ) -> Policy {
     let exe = current_exe();
+    let observed = observed_unknowns(inventory);
     if !config.policy.is_empty() {
-        return read_sources(&config.policy, Some(fetcher), catalog, &exe).await;
+        return read_sources_for(&config.policy, Some(fetcher), catalog, &exe, &observed).await;
     }
     let mut errors = Vec::new();
     let ranked = discover::rank_links(&obs.policy_links, &config.start, &obs.first_party_domains);
     for cand in ranked.iter().filter(|c| c.score > 0).take(LINKS_TRIED) {
         match load_url(&cand.url, fetcher, &exe).await {
             Ok((text, _)) if !text.is_empty() => {
-                return finish(text, vec![cand.url.to_string()], "link", catalog, None)
+                return finish(
+                    text,
+                    vec![cand.url.to_string()],
+                    "link",
+                    catalog,
+                    None,
+                    &observed,
+                )
             }
             Ok(_) => errors.push(format!("{}: no text found", cand.url)),
             Err(e) => errors.push(e),
@@ -264,7 +337,14 @@ pub async fn read_for_site(
             Ok(Some((url, Ok((text, final_url))))) => {
                 let redirected_home = final_url.path() == "/" && url.path() != "/";
                 if !redirected_home && looks_like_policy(&text) {
-                    return finish(text, vec![url.to_string()], "well_known", catalog, None);
+                    return finish(
+                        text,
+                        vec![url.to_string()],
+                        "well_known",
+                        catalog,
+                        None,
+                        &observed,
+                    );
                 }
             }
             Ok(Some((_, Err(_)))) => {}

@@ -107,6 +107,7 @@ fn service(id: &str, name: &str, company: &str, hosts: &[&str], aliases: &[&str]
         cookies: vec![],
         signatures: vec![],
         paths: vec![],
+        urls: vec![],
         aliases: aliases.iter().map(|s| s.to_string()).collect(),
         family: None,
         shared_hosts: false,

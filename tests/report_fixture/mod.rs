@@ -3,7 +3,9 @@
 
 use privacy_inventory::catalog::{Catalog, Company, Service};
 #[allow(unused_imports)]
-use privacy_inventory::model::{ErrorKind, FindingKind, Mode, Party, Phase, SetBy, Severity};
+use privacy_inventory::model::{
+    ErrorKind, EvidenceStrength, FindingKind, Mode, Party, Phase, SetBy, Severity,
+};
 use privacy_inventory::report::model::{
     Cookie, Declaration, Page, Policy, Report, Script, ServiceUse, ThirdParty,
 };
@@ -34,6 +36,7 @@ fn service(id: &str, name: &str, company: &str, cats: &[&str], hosts: &[&str]) -
         cookies: vec![],
         signatures: vec![],
         paths: vec![],
+        urls: vec![],
         aliases: vec![],
         family: None,
         shared_hosts: false,
@@ -136,6 +139,7 @@ fn use_of(
         pages: pages.iter().map(|p| page(p)).collect(),
         first_party: false,
         matched_by: strings(&["host"]),
+        evidence_strength: Some(EvidenceStrength::Request),
     }
 }
 
