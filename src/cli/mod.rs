@@ -10,6 +10,7 @@ pub mod output;
 pub mod policy_cmd;
 pub mod portfolio;
 pub mod scan;
+pub mod shard;
 
 use clap::{Parser, Subcommand};
 use exit::Exit;
