@@ -6,6 +6,7 @@ pub mod crawl_args;
 pub mod demo_cmd;
 pub mod drift_cmd;
 pub mod exit;
+pub mod merge_cmd;
 pub mod output;
 pub mod policy_cmd;
 pub mod portfolio;
@@ -42,6 +43,8 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Merge the output directories of sharded portfolio scans into one index and overview.
+    Merge(merge_cmd::MergeArgs),
     /// Compare two stored JSON reports: new/removed services, hosts, cookies, findings.
     Diff(drift_cmd::DiffArgs),
     /// Print the JSON Schema of the report (schema version 1).
@@ -116,6 +119,7 @@ pub fn main() -> std::process::ExitCode {
             Command::Policy(args) => policy_cmd::run(args).await,
             Command::Catalog(cmd) => catalog_cmd::run(cmd),
             Command::Diff(args) => drift_cmd::run(args),
+            Command::Merge(args) => merge_cmd::run(args),
             Command::Init { force } => init(force),
             Command::Schema => {
                 let schema = schemars::schema_for!(crate::model::Report);

@@ -1,0 +1,278 @@
+//! `merge DIR... --output-dir OUT`: put the shards of a portfolio back together — one
+//! `index.json` for every site (sorted by name), the reports copied next to it so its paths
+//! resolve from OUT, and `index.md` / `index.html` overviews.
+//!
+//! Shards run on machines that fail independently, so a missing or broken shard directory
+//! never hides the others: it is named on stderr and in the overview, and only makes the
+//! merge exit 2 when nothing at all could be merged.
+
+use super::exit::Exit;
+use super::output::{effective_fail_on, findings_exit};
+use super::usage_error;
+use crate::report::json::write_atomic;
+use crate::report::model::Report;
+use crate::report::overview::{render_html, render_markdown, PortfolioIndex, SiteEntry};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Output directories of `scan --config … --shard K/N` runs (each with an index.json).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write index.json, index.md, index.html and the copied reports.
+    #[arg(long, value_name = "OUT")]
+    pub output_dir: PathBuf,
+    /// Exit 1 when a site has findings at or above this severity [default: high].
+    #[arg(long, value_parser = ["high", "medium", "low", "info", "never"])]
+    pub fail_on: Option<String>,
+    /// A previous merge's OUT: compare each site's report with `<DIR>/<name>.json` and add
+    /// its `changes` (new since baseline) to the copied report and the overview.
+    #[arg(long, value_name = "DIR")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: only findings new since the baseline count for the exit code.
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
+    /// Nothing on stderr but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// A site taken from a shard, before its report is copied.
+struct Found {
+    entry: SiteEntry,
+    /// The report file inside the shard directory.
+    source: Option<PathBuf>,
+    shard: PathBuf,
+}
+
+/// Read one shard's `index.json`; the error is one sentence naming the directory.
+fn read_shard(dir: &Path) -> Result<PortfolioIndex, String> {
+    if !dir.is_dir() {
+        return Err(format!("shard {}: no such directory", dir.display()));
+    }
+    let path = dir.join("index.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "shard {}: cannot read index.json ({e}); did its scan finish?",
+            dir.display()
+        )
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "shard {}: index.json is not a privacy-inventory index ({e})",
+            dir.display()
+        )
+    })
+}
+
+/// Gather every site of every shard; a name seen twice keeps its first shard.
+fn collect(dirs: &[PathBuf], problems: &mut Vec<String>) -> BTreeMap<String, Found> {
+    let mut sites: BTreeMap<String, Found> = BTreeMap::new();
+    for dir in dirs {
+        let index = match read_shard(dir) {
+            Ok(i) => i,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        for entry in index.sites {
+            if let Some(first) = sites.get(&entry.name) {
+                problems.push(format!(
+                    "site {:?} is in both {} and {}; kept {}",
+                    entry.name,
+                    first.shard.display(),
+                    dir.display(),
+                    first.shard.display()
+                ));
+                continue;
+            }
+            let source = entry.report.as_ref().map(|r| dir.join(r));
+            sites.insert(
+                entry.name.clone(),
+                Found {
+                    entry,
+                    source,
+                    shard: dir.clone(),
+                },
+            );
+        }
+    }
+    sites
+}
+
+/// Severity counts of a list of findings, every severity present.
+fn by_severity(findings: &[crate::report::model::Finding]) -> BTreeMap<String, usize> {
+    let mut m: BTreeMap<String, usize> = crate::report::describe::SEVERITIES
+        .iter()
+        .map(|s| (s.to_string(), 0))
+        .collect();
+    for f in findings
+        .iter()
+        .filter(|f| !crate::report::describe::is_accepted(f))
+    {
+        *m.entry(f.severity.to_string()).or_default() += 1;
+    }
+    m
+}
+
+/// Copy one site's report (and its .md/.html siblings) into OUT, adding `changes` against the
+/// baseline when there is one; recompute its exit status under `fail_on`.
+fn merge_site(
+    found: Found,
+    out: &Path,
+    args: &MergeArgs,
+    fail_on: &str,
+) -> Result<SiteEntry, String> {
+    let mut entry = found.entry;
+    let Some(source) = found.source else {
+        // The shard could not scan this site; its entry already says why.
+        return Ok(entry);
+    };
+    let mut report: Report = crate::drift::load_report(&source)
+        .map_err(|e| format!("shard {}: {e}", found.shard.display()))?;
+    let name = format!("{}.json", entry.name);
+    if let Some(base) = &args.baseline {
+        let old = base.join(&name);
+        if old.is_file() {
+            match crate::drift::load_report(&old) {
+                Ok(old) => report.changes = Some(crate::drift::compare(&old, &report)),
+                Err(e) => eprintln!("privacy-inventory: baseline for {}: {e}", entry.name),
+            }
+        }
+    }
+    write_atomic(&out.join(&name), &crate::report::json::to_string(&report))
+        .map_err(|e| format!("cannot write {}: {e}", out.join(&name).display()))?;
+    for ext in ["md", "html"] {
+        let sibling = source.with_extension(ext);
+        if sibling.is_file() {
+            let to = out.join(format!("{}.{ext}", entry.name));
+            if sibling != to {
+                std::fs::copy(&sibling, &to)
+                    .map_err(|e| format!("cannot copy {}: {e}", sibling.display()))?;
+            }
+        }
+    }
+    entry.report = Some(name);
+    entry.new_findings_by_severity = report
+        .changes
+        .as_ref()
+        .map(|c| by_severity(&c.new_findings));
+    // An unreachable start URL stays unreachable; otherwise the merge's --fail-on decides, as
+    // in a single run.
+    if entry.exit_code != Exit::StartFailed as u8 {
+        entry.exit_code = match (&report.changes, args.fail_on_new) {
+            (Some(c), true) => {
+                let only_new = Report {
+                    findings: c.new_findings.clone(),
+                    ..Default::default()
+                };
+                findings_exit(&only_new, fail_on)
+            }
+            _ => findings_exit(&report, fail_on),
+        } as u8;
+    }
+    Ok(entry)
+}
+
+/// The exit status of a whole portfolio: the worst site, where a site that could not run at all
+/// counts as unreachable (3) as long as another site ran.
+pub fn portfolio_exit(codes: &[u8]) -> Exit {
+    let all_unusable = !codes.is_empty() && codes.iter().all(|&c| c == Exit::Usage as u8);
+    let worst = codes
+        .iter()
+        .map(|&c| {
+            if c == Exit::Usage as u8 && !all_unusable {
+                Exit::StartFailed as u8
+            } else {
+                c
+            }
+        })
+        .fold(0u8, |w, c| match (w, c) {
+            (3, _) | (_, 3) => 3,
+            (1, _) | (_, 1) => 1,
+            (a, b) => a.max(b),
+        });
+    match worst {
+        0 => Exit::Ok,
+        1 => Exit::Findings,
+        3 => Exit::StartFailed,
+        _ => Exit::Usage,
+    }
+}
+
+/// `merge`.
+pub fn run(args: MergeArgs) -> Exit {
+    let out = args.output_dir.clone();
+    if let Err(e) = std::fs::create_dir_all(&out) {
+        return usage_error(format!(
+            "cannot create output directory {}: {e}",
+            out.display()
+        ));
+    }
+    let fail_on = effective_fail_on(&args.fail_on, None);
+    let mut problems = Vec::new();
+    let found = collect(&args.dirs, &mut problems);
+    let mut sites = Vec::with_capacity(found.len());
+    let mut merged = 0usize;
+    for (name, f) in found {
+        let fallback = SiteEntry {
+            name: name.clone(),
+            target: f.entry.target.clone(),
+            exit_code: Exit::StartFailed as u8,
+            ..Default::default()
+        };
+        match merge_site(f, &out, &args, &fail_on) {
+            Ok(e) => {
+                merged += usize::from(e.report.is_some());
+                sites.push(e);
+            }
+            Err(e) => {
+                problems.push(e.clone());
+                sites.push(SiteEntry {
+                    error: Some(e),
+                    ..fallback
+                });
+            }
+        }
+    }
+    for p in &problems {
+        eprintln!("privacy-inventory: merge: {p}");
+    }
+    if sites.is_empty() {
+        return usage_error(format!(
+            "nothing to merge: no site in {} shard directories ({} problems above)",
+            args.dirs.len(),
+            problems.len()
+        ));
+    }
+    let index = PortfolioIndex {
+        schema_version: crate::report::model::SCHEMA_VERSION.to_string(),
+        sites,
+        problems,
+    };
+    let json = serde_json::to_string_pretty(&index).expect("index serialises") + "\n";
+    for (file, text) in [
+        ("index.json", json),
+        ("index.md", render_markdown(&index)),
+        ("index.html", render_html(&index)),
+    ] {
+        if let Err(e) = write_atomic(&out.join(file), &text) {
+            return usage_error(format!("cannot write {}: {e}", out.join(file).display()));
+        }
+    }
+    let codes: Vec<u8> = index.sites.iter().map(|e| e.exit_code).collect();
+    let exit = portfolio_exit(&codes);
+    if !args.quiet {
+        let shards: BTreeSet<&PathBuf> = args.dirs.iter().collect();
+        eprintln!(
+            "privacy-inventory: merged {} sites ({merged} reports) from {} shard directories → {}",
+            index.sites.len(),
+            shards.len(),
+            out.join("index.html").display()
+        );
+    }
+    exit
+}
