@@ -213,6 +213,13 @@ pub fn run(args: MergeArgs) -> Exit {
         ));
     }
     let fail_on = effective_fail_on(&args.fail_on, None);
+    if let Some(base) = args.baseline.as_ref().filter(|b| !b.is_dir()) {
+        // The first night has no previous overview: say so, and compare nothing.
+        eprintln!(
+            "privacy-inventory: merge: baseline {} does not exist yet; no site is compared",
+            base.display()
+        );
+    }
     let mut problems = Vec::new();
     let found = collect(&args.dirs, &mut problems);
     let mut sites = Vec::with_capacity(found.len());
