@@ -10,6 +10,7 @@ pub mod merge_cmd;
 pub mod output;
 pub mod policy_cmd;
 pub mod portfolio;
+pub mod precedence;
 pub mod scan;
 pub mod shard;
 

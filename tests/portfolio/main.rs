@@ -8,6 +8,7 @@
 #[path = "../harness/mod.rs"]
 mod harness;
 
+mod deploy;
 mod merge;
 
 use serde_json::Value;
