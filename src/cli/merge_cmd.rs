@@ -7,7 +7,7 @@
 //! merge exit 2 when nothing at all could be merged.
 
 use super::exit::Exit;
-use super::output::{effective_fail_on, findings_exit};
+use super::output::{effective_fail_on, findings_exit, FailOn};
 use super::usage_error;
 use crate::report::json::write_atomic;
 use crate::report::model::Report;
@@ -25,8 +25,8 @@ pub struct MergeArgs {
     #[arg(long, value_name = "OUT")]
     pub output_dir: PathBuf,
     /// Exit 1 when a site has findings at or above this severity [default: high].
-    #[arg(long, value_parser = ["high", "medium", "low", "info", "never"])]
-    pub fail_on: Option<String>,
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// A previous merge's OUT: compare each site's report with `<DIR>/<name>.json` and add
     /// its `changes` (new since baseline) to the copied report and the overview.
     #[arg(long, value_name = "DIR")]
@@ -107,13 +107,13 @@ fn collect(dirs: &[PathBuf], problems: &mut Vec<String>) -> BTreeMap<String, Fou
 fn by_severity(findings: &[crate::report::model::Finding]) -> BTreeMap<String, usize> {
     let mut m: BTreeMap<String, usize> = crate::report::describe::SEVERITIES
         .iter()
-        .map(|s| (s.to_string(), 0))
+        .map(|s| (s.as_str().to_string(), 0))
         .collect();
     for f in findings
         .iter()
         .filter(|f| !crate::report::describe::is_accepted(f))
     {
-        *m.entry(f.severity.to_string()).or_default() += 1;
+        *m.entry(f.severity.as_str().to_string()).or_default() += 1;
     }
     m
 }
@@ -124,7 +124,7 @@ fn merge_site(
     found: Found,
     out: &Path,
     args: &MergeArgs,
-    fail_on: &str,
+    fail_on: FailOn,
 ) -> Result<SiteEntry, String> {
     let mut entry = found.entry;
     let Some(source) = found.source else {
@@ -162,7 +162,7 @@ fn merge_site(
         .map(|c| by_severity(&c.new_findings));
     // An unreachable start URL stays unreachable; otherwise the merge's --fail-on decides, as
     // in a single run.
-    if entry.exit_code != Exit::StartFailed as u8 {
+    if entry.exit_code != Exit::StartFailed.code() {
         entry.exit_code = match (&report.changes, args.fail_on_new) {
             (Some(c), true) => {
                 let only_new = Report {
@@ -172,35 +172,10 @@ fn merge_site(
                 findings_exit(&only_new, fail_on)
             }
             _ => findings_exit(&report, fail_on),
-        } as u8;
+        }
+        .code();
     }
     Ok(entry)
-}
-
-/// The exit status of a whole portfolio: the worst site, where a site that could not run at all
-/// counts as unreachable (3) as long as another site ran.
-pub fn portfolio_exit(codes: &[u8]) -> Exit {
-    let all_unusable = !codes.is_empty() && codes.iter().all(|&c| c == Exit::Usage as u8);
-    let worst = codes
-        .iter()
-        .map(|&c| {
-            if c == Exit::Usage as u8 && !all_unusable {
-                Exit::StartFailed as u8
-            } else {
-                c
-            }
-        })
-        .fold(0u8, |w, c| match (w, c) {
-            (3, _) | (_, 3) => 3,
-            (1, _) | (_, 1) => 1,
-            (a, b) => a.max(b),
-        });
-    match worst {
-        0 => Exit::Ok,
-        1 => Exit::Findings,
-        3 => Exit::StartFailed,
-        _ => Exit::Usage,
-    }
 }
 
 /// `merge`.
@@ -212,7 +187,7 @@ pub fn run(args: MergeArgs) -> Exit {
             out.display()
         ));
     }
-    let fail_on = effective_fail_on(&args.fail_on, None);
+    let fail_on = effective_fail_on(args.fail_on, None);
     if let Some(base) = args.baseline.as_ref().filter(|b| !b.is_dir()) {
         // The first night has no previous overview: say so, and compare nothing.
         eprintln!(
@@ -228,10 +203,10 @@ pub fn run(args: MergeArgs) -> Exit {
         let fallback = SiteEntry {
             name: name.clone(),
             target: f.entry.target.clone(),
-            exit_code: Exit::StartFailed as u8,
+            exit_code: Exit::StartFailed.code(),
             ..Default::default()
         };
-        match merge_site(f, &out, &args, &fail_on) {
+        match merge_site(f, &out, &args, fail_on) {
             Ok(e) => {
                 merged += usize::from(e.report.is_some());
                 sites.push(e);
@@ -270,8 +245,12 @@ pub fn run(args: MergeArgs) -> Exit {
             return usage_error(format!("cannot write {}: {e}", out.join(file).display()));
         }
     }
-    let codes: Vec<u8> = index.sites.iter().map(|e| e.exit_code).collect();
-    let exit = portfolio_exit(&codes);
+    let codes: Vec<Exit> = index
+        .sites
+        .iter()
+        .map(|e| Exit::from_code(e.exit_code))
+        .collect();
+    let exit = super::exit::portfolio(&codes);
     if !args.quiet {
         let shards: BTreeSet<&PathBuf> = args.dirs.iter().collect();
         eprintln!(

@@ -14,7 +14,7 @@ pub mod precedence;
 pub mod scan;
 pub mod shard;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use exit::Exit;
 
 /// Does our privacy policy name every service our website actually talks to?
@@ -30,6 +30,7 @@ pub struct Opts {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Crawl a site, inventory cookies and third parties, read its privacy policy, report the gaps.
+    #[command(after_help = precedence::SCAN_HELP, after_long_help = precedence::SCAN_HELP)]
     Scan(Box<scan::ScanArgs>),
     /// Serve the bundled demo site on 127.0.0.1 and scan it (offline).
     Demo(demo_cmd::DemoArgs),
@@ -94,8 +95,18 @@ fn init(force: bool) -> Exit {
 
 /// Parse arguments and run.
 pub fn main() -> std::process::ExitCode {
-    let opts = match Opts::try_parse() {
-        Ok(o) => o,
+    let parsed = Opts::command()
+        .try_get_matches()
+        .and_then(|m| Opts::from_arg_matches(&m).map(|o| (o, m)));
+    let opts = match parsed {
+        Ok((mut o, m)) => {
+            // Which flags were typed, not defaulted: they win over a config file.
+            if let (Command::Scan(args), Some(sub)) = (&mut o.command, m.subcommand_matches("scan"))
+            {
+                args.given = precedence::Given::from_matches(sub);
+            }
+            o
+        }
         Err(e) => {
             let code = if e.use_stderr() {
                 Exit::Usage

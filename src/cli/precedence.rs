@@ -5,10 +5,21 @@
 //! "Typed" is decided by clap's value source, not by comparing with defaults: `--max-pages 100`
 //! given explicitly still beats a file's `max_pages = 20`.
 
-use super::scan::CrawlArgs;
+use super::crawl_args::CrawlArgs;
 use clap::parser::ValueSource;
 use clap::ArgMatches;
 use std::collections::BTreeSet;
+
+/// `scan --help`: how flags and a config file combine, and where shards come from.
+pub const SCAN_HELP: &str =
+    "With --config: crawl flags typed on the command line apply to every site and win over the
+file's values (lists such as --resolve replace the file's; --catalog adds to its catalogs; --fail-on
+replaces fail_on). --policy, --baseline, --fail-on-new, --output and --format need a single site
+(--site NAME); --site, --shard and --output-dir need --config. Anything else is an error (exit 2).
+
+Shards: --shard K/N (1-based) or PRIVACY_INVENTORY_SHARD=K/N; --shard N reads the index from
+JOB_COMPLETION_INDEX (Kubernetes Indexed Job, 0-based) or CI_NODE_INDEX (GitLab parallel, 1-based).
+Put shard directories together with `privacy-inventory merge DIR... --output-dir OUT`.";
 
 /// The clap ids (field names, e.g. `max_pages`) of the flags given on the command line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

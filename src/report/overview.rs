@@ -81,7 +81,11 @@ fn new_cell(e: &SiteEntry) -> String {
             let total: usize = m.values().sum();
             let parts: Vec<String> = SEVERITIES
                 .iter()
-                .filter_map(|s| m.get(*s).filter(|n| **n > 0).map(|n| format!("{n} {s}")))
+                .filter_map(|s| {
+                    m.get(s.as_str())
+                        .filter(|n| **n > 0)
+                        .map(|n| format!("{n} {s}"))
+                })
                 .collect();
             if parts.is_empty() {
                 total.to_string()
@@ -95,7 +99,10 @@ fn new_cell(e: &SiteEntry) -> String {
 fn totals(index: &PortfolioIndex) -> BTreeMap<&'static str, usize> {
     SEVERITIES
         .iter()
-        .map(|s| (*s, index.sites.iter().map(|e| e.count(s)).sum()))
+        .map(|s| {
+            let s = s.as_str();
+            (s, index.sites.iter().map(|e| e.count(s)).sum())
+        })
         .collect()
 }
 
@@ -307,7 +314,7 @@ mod tests {
     fn entry(name: &str, high: usize, new_high: Option<usize>) -> SiteEntry {
         let mut by = BTreeMap::new();
         for s in SEVERITIES {
-            by.insert(s.to_string(), 0);
+            by.insert(s.as_str().to_string(), 0);
         }
         by.insert("high".into(), high);
         SiteEntry {

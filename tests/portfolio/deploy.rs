@@ -38,13 +38,13 @@ fn run(args: &[String], cwd: &Path, env: &[(&str, String)]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_privacy-inventory"))
         .args(args)
         .current_dir(cwd)
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .env_remove("PRIVACY_INVENTORY_SHARD")
         .env_remove("JOB_COMPLETION_INDEX")
         .env_remove("CI_NODE_INDEX")
         .env_remove("CI_NODE_TOTAL")
         .env_remove("HTTP_PROXY")
         .env_remove("http_proxy")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .output()
         .expect("run privacy-inventory");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -122,9 +122,11 @@ fn kubernetes_indexed_job_and_merge_run_with_their_exact_arguments() {
     // Mount points → a temp directory; the ConfigMap's file → a loopback portfolio.
     let root = tempfile::tempdir().unwrap();
     let map = |a: &str| -> String {
-        a.replace("/config/", &format!("{}/config/", root.path().display()))
-            .replace("/reports/", &format!("{}/reports/", root.path().display()))
-            .replace("/reports", &format!("{}/reports", root.path().display()))
+        if a.starts_with("/config/") || a.starts_with("/reports/") {
+            format!("{}{a}", root.path().display())
+        } else {
+            a.to_string()
+        }
     };
     std::fs::create_dir_all(root.path().join("config")).unwrap();
     std::fs::write(
