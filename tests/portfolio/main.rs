@@ -9,6 +9,7 @@
 mod harness;
 
 mod deploy;
+mod flags;
 mod merge;
 
 use serde_json::Value;
