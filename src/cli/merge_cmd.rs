@@ -79,6 +79,23 @@ fn collect(dirs: &[PathBuf], problems: &mut Vec<String>) -> BTreeMap<String, Fou
             }
         };
         for entry in index.sites {
+            // Names and report paths become file names in OUT: only what `scan` itself writes
+            // (a plain, file-name-safe name) may pass, so no index can write outside OUT.
+            let plain = |s: &str| {
+                !s.is_empty()
+                    && !s.starts_with('.')
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            };
+            if !plain(&entry.name) || !entry.report.as_deref().is_none_or(plain) {
+                problems.push(format!(
+                    "shard {}: site {:?} (report {:?}) is not a name `scan` writes; skipped",
+                    dir.display(),
+                    entry.name,
+                    entry.report
+                ));
+                continue;
+            }
             if let Some(first) = sites.get(&entry.name) {
                 problems.push(format!(
                     "site {:?} is in both {} and {}; kept {}",

@@ -90,6 +90,21 @@ fn shards_merge_into_one_sorted_index_with_reports_and_overviews() {
     merge(&[&shard_b], &out2, &["--fail-on", "never"]).expect_code(0);
     merge(&[&shard_b], &out2, &[]).expect_code(1);
 
+    // An index that names a file outside its directory is refused, not followed.
+    let evil = dir.path().join("evil");
+    std::fs::create_dir_all(&evil).unwrap();
+    std::fs::write(
+        evil.join("index.json"),
+        r#"{"schema_version":"1","sites":[{"name":"../escape","target":"http://x.test/","report":"../shard-b/shop.json","exit_code":0,"error":null,"summary":null}]}"#,
+    )
+    .unwrap();
+    let out3 = dir.path().join("out3");
+    let r = merge(&[&evil, &shard_b], &out3, &[]);
+    r.expect_code(1);
+    assert!(r.stderr.contains("../escape"), "{}", r.context());
+    assert!(!dir.path().join("escape.json").exists());
+    assert_eq!(index_sites(&read_json(&out3.join("index.json"))).len(), 1);
+
     // Nothing mergeable at all: exit 2, each broken directory named.
     std::fs::create_dir_all(dir.path().join("broken")).unwrap();
     std::fs::write(dir.path().join("broken/index.json"), "{ not json").unwrap();
