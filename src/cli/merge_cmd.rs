@@ -15,6 +15,14 @@ use crate::report::overview::{render_html, render_markdown, PortfolioIndex, Site
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+/// `merge --help`: the exit codes, which are those of a portfolio scan.
+pub const MERGE_HELP: &str = "Exit codes:
+  0    no merged site has a finding at or above --fail-on
+  1    a site has findings at or above --fail-on (with --fail-on-new: new ones)
+  2    nothing could be merged (every shard directory missing or broken), or a bad invocation
+  3    a site's start URL could not be fetched
+Missing or broken shard directories are named on stderr and under `problems` in index.json.";
+
 /// Arguments of `merge`.
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {

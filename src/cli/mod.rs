@@ -46,6 +46,7 @@ pub enum Command {
         force: bool,
     },
     /// Merge the output directories of sharded portfolio scans into one index and overview.
+    #[command(after_help = merge_cmd::MERGE_HELP, after_long_help = merge_cmd::MERGE_HELP)]
     Merge(merge_cmd::MergeArgs),
     /// Compare two stored JSON reports: new/removed services, hosts, cookies, findings.
     Diff(drift_cmd::DiffArgs),
