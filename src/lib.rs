@@ -42,14 +42,21 @@ pub async fn scan(
     let started_at = now_rfc3339();
     let clock = Instant::now();
 
-    let mut obs = match config.mode {
-        config::Mode::Static => crawl::crawl_static(config, progress).await,
-        config::Mode::Browser => crawl::browser::crawl_browser(config, progress).await?,
+    // Browser mode keeps its browser until the policy is read: the policy as a visitor sees it.
+    let (mut obs, renderer) = match config.mode {
+        config::Mode::Static => (crawl::crawl_static(config, progress).await, None),
+        config::Mode::Browser => {
+            let b = crawl::browser::crawl_browser(config, progress).await?;
+            (b.observations, Some(b.renderer))
+        }
     };
     progress.finish();
     let services = catalog::attribute(&mut obs, catalog);
+    let renderer = renderer
+        .as_ref()
+        .map(|r| r as &dyn policy::rendered::Renderer);
     let policy = match crawl::Fetcher::new(config) {
-        Ok(fetcher) => policy::read_for_site(config, &obs, &fetcher, catalog).await,
+        Ok(fetcher) => policy::read_for_site(config, &obs, &fetcher, renderer, catalog).await,
         Err(e) => report::model::Policy {
             error: Some(e),
             ..Default::default()

@@ -46,7 +46,7 @@ async fn policy_found_by_footer_link() {
         .insert(link("/blog/privacy-tips", "Privacy tips"), 1);
     let config = ScanConfig::new(start.clone());
     let fetcher = Fetcher::new(&config).unwrap();
-    let policy = read_for_site(&config, &obs, &fetcher, &test_catalog()).await;
+    let policy = read_for_site(&config, &obs, &fetcher, None, &test_catalog()).await;
     assert_eq!(policy.error, None);
     assert_eq!(policy.discovered_by.as_deref(), Some("link"));
     assert_eq!(
@@ -70,7 +70,14 @@ async fn policy_found_at_a_well_known_path() {
     .await;
     let config = ScanConfig::new(start.clone());
     let fetcher = Fetcher::new(&config).unwrap();
-    let policy = read_for_site(&config, &Observations::default(), &fetcher, &test_catalog()).await;
+    let policy = read_for_site(
+        &config,
+        &Observations::default(),
+        &fetcher,
+        None,
+        &test_catalog(),
+    )
+    .await;
     assert_eq!(
         policy.discovered_by.as_deref(),
         Some("well_known"),
@@ -89,7 +96,14 @@ async fn soft_404_site_has_no_policy() {
     let start = serve(Router::new().fallback(|| async { html(HOME) })).await;
     let config = ScanConfig::new(start);
     let fetcher = Fetcher::new(&config).unwrap();
-    let policy = read_for_site(&config, &Observations::default(), &fetcher, &test_catalog()).await;
+    let policy = read_for_site(
+        &config,
+        &Observations::default(),
+        &fetcher,
+        None,
+        &test_catalog(),
+    )
+    .await;
     assert_eq!(policy.discovered_by, None);
     assert!(policy.declarations.is_empty());
     assert!(policy.error.unwrap().contains("--policy"));

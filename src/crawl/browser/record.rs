@@ -100,6 +100,25 @@ pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> Pag
             message: "the page did not settle (network idle) within --page-timeout; captured what loaded until then".into(),
         });
     }
+    for (kind, message) in &v.problems {
+        rec.errors.push(ScanError {
+            url: url.to_string(),
+            kind: kind.clone(),
+            message: message.clone(),
+        });
+    }
+    if v.requests_dropped > 0 {
+        rec.errors.push(ScanError {
+            url: url.to_string(),
+            kind: "requests_capped".into(),
+            message: format!(
+                "the page made more requests than are recorded per page (at most {} hosts, {} URLs per host): {} were not recorded",
+                super::visit::MAX_PAGE_HOSTS,
+                super::visit::MAX_URLS_PER_HOST,
+                v.requests_dropped
+            ),
+        });
+    }
     for r in &v.requests {
         if let Ok(u) = Url::parse(&r.url) {
             rec.requests.push(Reference {

@@ -6,6 +6,7 @@
 //! target, and its first requests are lost unless Network is enabled before it runs.
 
 use super::cdp::{Cdp, Event};
+use super::world;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
@@ -13,6 +14,23 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 /// No request for this long after the load event counts as "settled".
 const IDLE: Duration = Duration::from_millis(500);
+
+/// Time past `--page-timeout` for reading the DOM and closing the tab. A page whose scripts never
+/// yield answers no command at all: its whole visit still ends within `--page-timeout` + this.
+pub const GRACE: Duration = Duration::from_secs(3);
+
+/// Distinct hosts recorded per page: a page that contacts more (one hostile page reached 25,800)
+/// is recorded up to here, and the cut is an error of the page, so the report stays small.
+pub const MAX_PAGE_HOSTS: usize = 300;
+
+/// Distinct URLs recorded per host per page (a host's samples and types need only a few).
+pub const MAX_URLS_PER_HOST: usize = 50;
+
+/// Interruptions (dialogs, popups) recorded per page: an `alert` loop repeats without end.
+pub const MAX_INTERRUPTIONS: usize = 20;
+
+/// Characters of rendered HTML read for a policy page.
+pub const MAX_HTML_CHARS: usize = 4 * 1024 * 1024;
 
 /// A request the page (or one of its frames/workers) made.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -91,6 +109,14 @@ pub struct Visit {
     pub click: Option<(bool, String)>,
     /// Results of the plan's probes, by name.
     pub probes: BTreeMap<String, Value>,
+    /// What went wrong on the page besides loading it, as (error kind, message): a DOM or
+    /// probe read that failed, a page that stopped answering. Recorded as the page's errors.
+    pub problems: Vec<(String, String)>,
+    /// Requests not recorded because the page passed [`MAX_PAGE_HOSTS`] or
+    /// [`MAX_URLS_PER_HOST`].
+    pub requests_dropped: usize,
+    /// The rendered document's HTML, when the plan asked for it (cut at [`MAX_HTML_CHARS`]).
+    pub html: Option<String>,
 }
 
 /// What to do on a visit besides capturing.
@@ -101,8 +127,10 @@ pub struct VisitPlan {
     /// JS to run once the page settled (e.g. click "accept all"); must return `{clicked, how}`.
     /// Tried in the page, then in each cross-site frame, until one reports `clicked`.
     pub click_js: Option<String>,
-    /// Named JS expressions evaluated (awaited, by value) after the page settled.
+    /// Named JS expressions evaluated (awaited, by value) in the page's world after it settled.
     pub probes: Vec<(String, String)>,
+    /// Read the rendered document's HTML (a policy page rendered by script).
+    pub capture_html: bool,
 }
 
 /// JavaScript evaluated after the page settles; returns plain JSON.
@@ -119,22 +147,35 @@ const DOM_JS: &str = r#"(async () => {
     local_storage: keys(window.localStorage),
     session_storage: keys(window.sessionStorage),
     indexed_db: dbs,
-    cookie_names: Array.from(new Set(window.__piCookieNames || [])).sort(),
   };
 })()"#;
 
 /// Installed before any page script runs: notes the name of every cookie written through
-/// `document.cookie` (the value is never kept), then writes it as usual.
+/// `document.cookie` (the value is never kept), then writes it as usual. The names are read
+/// back through a function that serialises them with the built-ins captured here, so a page that
+/// replaces `JSON.stringify` or `Array.prototype.push` later cannot hide them.
 pub const COOKIE_HOOK_JS: &str = r#"(() => { try {
   const d = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
   if (!d || !d.set || window.__piCookieNames) return;
-  const names = [];
-  Object.defineProperty(window, '__piCookieNames', { value: names });
+  const names = [], stringify = JSON.stringify;
+  const split = String.prototype.split, trim = String.prototype.trim, setter = d.set;
+  Object.defineProperty(window, '__piCookieNames', { value: () => stringify(names) });
   Object.defineProperty(Document.prototype, 'cookie', {
     configurable: true, enumerable: d.enumerable, get: d.get,
-    set(v) { try { if (names.length < 2000) names.push(String(v).split(';')[0].split('=')[0].trim()); } catch (e) {} d.set.call(this, v); },
+    set(v) {
+      try { if (names.length < 2000) names[names.length] = trim.apply(split.apply(split.apply(String(v), [';'])[0], ['='])[0]); } catch (e) {}
+      setter.apply(this, [v]);
+    },
   });
 } catch (e) {} })()"#;
+
+/// Read back the cookie names [`COOKIE_HOOK_JS`] noted (a JSON string, or null without the hook).
+const COOKIE_NAMES_JS: &str =
+    "typeof window.__piCookieNames === 'function' ? window.__piCookieNames() : null";
+
+/// The rendered document's HTML (the policy as a visitor sees it), cut.
+const HTML_JS: &str =
+    "document.documentElement ? document.documentElement.outerHTML.slice(0, 4194304) : ''";
 
 /// Scroll to the bottom (lazy iframes and images, scroll-triggered embeds) and remember how tall
 /// the page was.
@@ -153,6 +194,8 @@ struct State<'a> {
     frame_sessions: Vec<String>,
     main_session: String,
     urls: HashMap<String, String>,
+    /// Distinct URLs recorded per host, for the per-page caps.
+    hosts: HashMap<String, usize>,
     extra: Vec<(String, Value)>,
     inflight: BTreeSet<(String, String)>,
     loaded: bool,
@@ -215,7 +258,7 @@ impl State<'_> {
                 } else if !url.starts_with("data:") && !url.starts_with("blob:") {
                     let in_subframe = p["frameId"].as_str() != Some(&self.target_id)
                         || session != self.main_session;
-                    self.visit.requests.insert(Request {
+                    self.note_request(Request {
                         url: url.clone(),
                         resource_type: ty,
                         in_subframe,
@@ -259,7 +302,7 @@ impl State<'_> {
             "Network.webSocketCreated" => {
                 let url = p["url"].as_str().unwrap_or_default().to_string();
                 let in_subframe = session != self.main_session;
-                self.visit.requests.insert(Request {
+                self.note_request(Request {
                     url,
                     resource_type: "WebSocket".into(),
                     in_subframe,
@@ -277,16 +320,13 @@ impl State<'_> {
                 );
             }
             "Page.windowOpen" if session == self.main_session => {
-                let note = format!(
+                self.interruption(format!(
                     "page tried to open a popup window: {}",
                     p["url"].as_str().unwrap_or("")
-                );
-                if !self.visit.interruptions.contains(&note) {
-                    self.visit.interruptions.push(note);
-                }
+                ));
             }
             "Page.javascriptDialogOpening" => {
-                self.visit.interruptions.push(format!(
+                self.interruption(format!(
                     "{} dismissed: {}",
                     p["type"].as_str().unwrap_or("dialog"),
                     p["message"].as_str().unwrap_or("")
@@ -298,6 +338,36 @@ impl State<'_> {
                 );
             }
             _ => {}
+        }
+    }
+
+    /// Record a request, within the per-page caps.
+    fn note_request(&mut self, r: Request) {
+        if self.visit.requests.contains(&r) {
+            return;
+        }
+        let host = url::Url::parse(&r.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        let known = self.hosts.len();
+        let n = self.hosts.get(&host).copied();
+        match n {
+            None if known >= MAX_PAGE_HOSTS => self.visit.requests_dropped += 1,
+            Some(n) if n >= MAX_URLS_PER_HOST => self.visit.requests_dropped += 1,
+            _ => {
+                *self.hosts.entry(host).or_insert(0) += 1;
+                self.visit.requests.insert(r);
+            }
+        }
+    }
+
+    /// Record a dialog or popup once, up to [`MAX_INTERRUPTIONS`].
+    fn interruption(&mut self, note: String) {
+        if self.visit.interruptions.len() < MAX_INTERRUPTIONS
+            && !self.visit.interruptions.contains(&note)
+        {
+            self.visit.interruptions.push(note);
         }
     }
 
@@ -364,29 +434,68 @@ async fn pump_until(
     }
 }
 
-/// Visit `url` in a new tab of the browser's default context (cookies persist across pages).
-/// Errors are browser-level failures (the connection died); page failures are in the `Visit`.
+/// Closes the tab when the visit ends however it ends (returned, failed, or dropped because it
+/// overran its deadline): a tab whose page never yields must not keep its renderer busy.
+struct TabGuard<'a> {
+    cdp: &'a Cdp,
+    target_id: String,
+}
+
+impl Drop for TabGuard<'_> {
+    fn drop(&mut self) {
+        self.cdp.fire(
+            "Target.closeTarget",
+            json!({ "targetId": self.target_id }),
+            None,
+        );
+    }
+}
+
+/// The longest a visit with `plan` may take: `--page-timeout`, the wait after a consent click,
+/// and [`GRACE`] for reading the page and closing the tab.
+pub fn visit_budget(page_timeout: Duration, plan: &VisitPlan) -> Duration {
+    let click = if plan.click_js.is_some() {
+        page_timeout.min(Duration::from_secs(5))
+    } else {
+        Duration::ZERO
+    };
+    page_timeout + click + GRACE
+}
+
+/// Visit `url` in a new tab (of the plan's browser context; cookies persist across pages).
+/// Errors are browser-level failures (the tab could not be opened: the connection died); what
+/// goes wrong on the page is in the `Visit` (`error`, `timed_out`, `problems`). The visit ends
+/// within [`visit_budget`] even when the page's scripts never yield.
 pub async fn visit(
     cdp: &Cdp,
     url: &str,
     page_timeout: Duration,
     plan: &VisitPlan,
 ) -> Result<Visit, String> {
+    let started = Instant::now();
+    let hard = started + visit_budget(page_timeout, plan);
     let mut rx = cdp.subscribe();
     let mut create = json!({ "url": "about:blank" });
     if let Some(ctx) = &plan.context {
         create["browserContextId"] = json!(ctx);
     }
-    let created = cdp.call("Target.createTarget", create, None).await?;
+    let created = cdp
+        .call_until("Target.createTarget", create, None, hard)
+        .await?;
     let target_id = created["targetId"]
         .as_str()
         .ok_or("no targetId")?
         .to_string();
+    let _guard = TabGuard {
+        cdp,
+        target_id: target_id.clone(),
+    };
     let attached = cdp
-        .call(
+        .call_until(
             "Target.attachToTarget",
             json!({ "targetId": target_id, "flatten": true }),
             None,
+            hard,
         )
         .await?;
     let session = attached["sessionId"]
@@ -394,18 +503,20 @@ pub async fn visit(
         .ok_or("no sessionId")?
         .to_string();
     let s = Some(session.as_str());
-    cdp.call("Network.enable", json!({}), s).await?;
-    cdp.call("Page.enable", json!({}), s).await?;
-    cdp.call(
+    cdp.call_until("Network.enable", json!({}), s, hard).await?;
+    cdp.call_until("Page.enable", json!({}), s, hard).await?;
+    cdp.call_until(
         "Page.addScriptToEvaluateOnNewDocument",
         json!({ "source": COOKIE_HOOK_JS }),
         s,
+        hard,
     )
     .await?;
-    cdp.call(
+    cdp.call_until(
         "Target.setAutoAttach",
         json!({ "autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true }),
         s,
+        hard,
     )
     .await?;
     let mut state = State {
@@ -415,14 +526,18 @@ pub async fn visit(
         frame_sessions: Vec::new(),
         main_session: session.clone(),
         urls: HashMap::new(),
+        hosts: HashMap::new(),
         extra: Vec::new(),
         inflight: BTreeSet::new(),
         loaded: false,
         last_activity: Instant::now(),
         visit: Visit::default(),
     };
-    let deadline = Instant::now() + page_timeout;
-    match cdp.call("Page.navigate", json!({ "url": url }), s).await {
+    let deadline = started + page_timeout;
+    match cdp
+        .call_until("Page.navigate", json!({ "url": url }), s, deadline)
+        .await
+    {
         Ok(r) => {
             if let Some(e) = r["errorText"].as_str() {
                 state.visit.error = Some(e.to_string());
@@ -431,89 +546,147 @@ pub async fn visit(
         Err(e) => state.visit.error = Some(e),
     }
     if state.visit.error.is_none() {
-        let settled = pump_until(&mut state, &mut rx, deadline).await;
-        state.visit.timed_out = !settled;
-        // The page grew after the scroll at load (content added by script): scroll to the new
-        // bottom and wait for what that triggers. Otherwise the lazy embeds already loaded.
-        let grew = cdp
-            .call(
-                "Runtime.evaluate",
-                json!({ "expression": RESCROLL_JS, "returnByValue": true }),
-                s,
-            )
-            .await
-            .map(|r| r["result"]["value"].as_bool() != Some(false))
-            .unwrap_or(false);
-        if grew && settled {
-            state.last_activity = Instant::now();
-            let after_scroll = Instant::now() + Duration::from_millis(1500);
-            pump_until(
-                &mut state,
-                &mut rx,
-                after_scroll.min(deadline.max(Instant::now() + IDLE)),
-            )
-            .await;
-        }
-        if let Some(js) = &plan.click_js {
-            let mut sessions = vec![session.clone()];
-            sessions.extend(state.frame_sessions.iter().cloned());
-            let mut result = (false, "no accept/reject button found".to_string());
-            for sess in sessions {
-                let r = cdp
-                    .call(
-                        "Runtime.evaluate",
-                        json!({ "expression": js, "returnByValue": true }),
-                        Some(&sess),
-                    )
-                    .await
-                    .unwrap_or_default();
-                let v = &r["result"]["value"];
-                if v["clicked"].as_bool() == Some(true) {
-                    result = (true, v["how"].as_str().unwrap_or_default().to_string());
-                    break;
-                }
-            }
-            if result.0 {
-                // Whatever the click unleashes (tag managers, pixels) loads now: wait for it.
-                state.loaded = true;
-                state.last_activity = Instant::now();
-                let cap = Instant::now() + page_timeout.min(Duration::from_secs(5));
-                pump_until(&mut state, &mut rx, cap).await;
-            }
-            state.visit.click = Some(result);
-        }
-        for (name, js) in &plan.probes {
-            let r = cdp
-                .call(
-                    "Runtime.evaluate",
-                    json!({ "expression": js, "awaitPromise": true, "returnByValue": true }),
-                    s,
-                )
-                .await
-                .unwrap_or_default();
-            state
-                .visit
-                .probes
-                .insert(name.clone(), r["result"]["value"].clone());
-        }
-        let dom = cdp
-            .call(
-                "Runtime.evaluate",
-                json!({ "expression": DOM_JS, "awaitPromise": true, "returnByValue": true }),
-                s,
-            )
-            .await
-            .ok()
-            .and_then(|v| serde_json::from_value::<Dom>(v["result"]["value"].clone()).ok());
-        state.visit.dom = dom;
+        read_page(&mut state, &mut rx, &session, plan, deadline, hard).await;
     }
-    // Drain what already arrived, then close the tab.
+    // Drain what already arrived; the guard closes the tab.
     while let Ok(ev) = rx.try_recv() {
         state.on_event(ev);
     }
     state.collect_cookies();
-    let _ = cdp
-        .call("Target.closeTarget", json!({ "targetId": target_id }), None)
-        .await;
     Ok(state.visit)
+}
+
+/// After navigation: wait until the page settles (or `deadline`), scroll, click, run the probes
+/// and read the DOM, every command bounded by `hard`. A command that gets no answer means the
+/// page's scripts stopped yielding: what remains is skipped and the page says so.
+async fn read_page(
+    state: &mut State<'_>,
+    rx: &mut UnboundedReceiver<Event>,
+    session: &str,
+    plan: &VisitPlan,
+    deadline: Instant,
+    hard: Instant,
+) {
+    let cdp = state.cdp;
+    let settled = pump_until(state, rx, deadline).await;
+    state.visit.timed_out = !settled;
+    // The page grew after the scroll at load (content added by script): scroll to the new
+    // bottom and wait for what that triggers. Otherwise the lazy embeds already loaded.
+    let grew = match world::eval_main(cdp, session, RESCROLL_JS, hard).await {
+        Ok(v) => v.as_bool() != Some(false),
+        Err(e) if Instant::now() >= hard => return unresponsive(state, "scroll", &e),
+        Err(_) => false,
+    };
+    if grew && settled {
+        state.last_activity = Instant::now();
+        let after_scroll = Instant::now() + Duration::from_millis(1500);
+        pump_until(
+            state,
+            rx,
+            after_scroll.min(deadline.max(Instant::now() + IDLE)),
+        )
+        .await;
+    }
+    if let Some(js) = &plan.click_js {
+        let mut sessions = vec![session.to_string()];
+        sessions.extend(state.frame_sessions.iter().cloned());
+        let mut result = (false, "no accept/reject button found".to_string());
+        let mut failures = Vec::new();
+        for sess in sessions {
+            match world::eval_main(cdp, &sess, js, hard).await {
+                Ok(v) if v["clicked"].as_bool() == Some(true) => {
+                    result = (true, v["how"].as_str().unwrap_or_default().to_string());
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => failures.push(e),
+            }
+        }
+        if !result.0 {
+            if let Some(e) = failures.first() {
+                state.visit.problems.push((
+                    "consent_click".into(),
+                    format!("the consent button could not be looked for: {e}"),
+                ));
+            }
+        }
+        if result.0 {
+            // Whatever the click unleashes (tag managers, pixels) loads now: wait for it.
+            state.loaded = true;
+            state.last_activity = Instant::now();
+            let cap = Instant::now() + (hard - GRACE).saturating_duration_since(Instant::now());
+            pump_until(state, rx, cap).await;
+        }
+        state.visit.click = Some(result);
+    }
+    for (name, js) in &plan.probes {
+        match world::eval_main(cdp, session, js, hard).await {
+            Ok(v) => {
+                state.visit.probes.insert(name.clone(), v);
+            }
+            Err(e) if Instant::now() >= hard => return unresponsive(state, "probe", &e),
+            Err(e) => state
+                .visit
+                .problems
+                .push(("probe".into(), format!("probe {name} failed: {e}"))),
+        }
+    }
+    let frame = state.target_id.clone();
+    let mut dom = match world::eval_isolated(cdp, session, &frame, DOM_JS, hard).await {
+        Ok(v) => match serde_json::from_value::<Dom>(v) {
+            Ok(d) => d,
+            Err(e) => {
+                state.visit.problems.push((
+                    "dom_read".into(),
+                    format!("the rendered page could not be read (links, scripts, storage): {e}"),
+                ));
+                return;
+            }
+        },
+        Err(e) if Instant::now() >= hard => return unresponsive(state, "DOM", &e),
+        Err(e) => {
+            state.visit.problems.push((
+                "dom_read".into(),
+                format!("the rendered page could not be read (links, scripts, storage): {e}"),
+            ));
+            return;
+        }
+    };
+    match world::eval_main(cdp, session, COOKIE_NAMES_JS, hard).await {
+        Ok(Value::String(json)) => {
+            let mut names: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
+            names.sort();
+            names.dedup();
+            dom.cookie_names = names;
+        }
+        Ok(_) => {}
+        Err(e) => state.visit.problems.push((
+            "storage_read".into(),
+            format!("the names of cookies written by the page's scripts could not be read: {e}"),
+        )),
+    }
+    state.visit.dom = Some(dom);
+    if plan.capture_html {
+        match world::eval_isolated(cdp, session, &frame, HTML_JS, hard).await {
+            Ok(Value::String(html)) => state.visit.html = Some(html),
+            Ok(_) => {}
+            Err(e) => state.visit.problems.push((
+                "dom_read".into(),
+                format!("the rendered HTML could not be read: {e}"),
+            )),
+        }
+    }
+}
+
+/// The page stopped answering while we read `what`: record it (kind `dom_read` unless it was a
+/// probe or the scroll) and give up on the rest of the page.
+fn unresponsive(state: &mut State<'_>, what: &str, error: &str) {
+    let kind = if what == "probe" { "probe" } else { "dom_read" };
+    state.visit.problems.push((
+        kind.into(),
+        format!(
+            "the page did not answer while its {what} was read ({error}): its scripts may never \
+             yield; the tab was closed and the scan went on"
+        ),
+    ));
 }
