@@ -1,0 +1,284 @@
+//! Browser mode crawls like static mode: the same frontier (robots.txt, sitemap seeds, trap rules),
+//! a real tab pool, failures recorded as page errors, and visits bounded by `--page-timeout`.
+//! Real headless Chromium, the real binary, fixture sites on loopback; what was crawled is proved
+//! by the fixture server's request log.
+
+mod harness;
+
+use harness::{ScanResult, Site};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+const FRONTIER: &str = "http://www.site.test/";
+
+fn frontier_site() -> &'static Site {
+    static SITE: OnceLock<Site> = OnceLock::new();
+    SITE.get_or_init(|| harness::site("browser-frontier"))
+}
+
+/// One browser scan of `browser-frontier`, shared by the tests; the server's log is read right
+/// after it (before the static scan adds to it).
+fn browser_scan() -> &'static (ScanResult, String, Vec<String>) {
+    static SCAN: OnceLock<(ScanResult, String, Vec<String>)> = OnceLock::new();
+    SCAN.get_or_init(|| {
+        let site = frontier_site();
+        let before = site.requests().len();
+        let r = site
+            .scan(FRONTIER)
+            .args(&["--browser", "--consent", "none", "--page-timeout", "5"])
+            .run();
+        r.expect_code(0);
+        let requests: Vec<_> = site.requests().into_iter().skip(before).collect();
+        let log = requests
+            .iter()
+            .map(|q| format!("{} {}", q.method, q.url()))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let paths = requests
+            .iter()
+            .filter(|q| q.host == "www.site.test")
+            .map(|q| q.path.clone())
+            .collect();
+        (r, log, paths)
+    })
+}
+
+fn static_scan() -> &'static ScanResult {
+    static SCAN: OnceLock<ScanResult> = OnceLock::new();
+    SCAN.get_or_init(|| {
+        // The browser scan first, so its request log holds only its own requests.
+        let _ = browser_scan();
+        let r = frontier_site().scan(FRONTIER).run();
+        r.expect_code(0);
+        r
+    })
+}
+
+fn page_urls(r: &ScanResult) -> Vec<String> {
+    r.report().pages.iter().map(|p| p.url.clone()).collect()
+}
+
+#[test]
+fn robots_disallowed_urls_are_never_visited_in_browser_mode() {
+    let (r, log, paths) = browser_scan();
+    assert_eq!(r.report().mode, "browser");
+    assert!(
+        paths.iter().any(|p| p == "/public.html"),
+        "the allowed page was not crawled:\n{log}"
+    );
+    assert!(
+        !paths.iter().any(|p| p.starts_with("/private/")),
+        "robots.txt disallows /private/ for privacy-inventory, yet the browser asked for it:\n{log}"
+    );
+    assert!(
+        !log.contains("recorder.tracker.test"),
+        "the disallowed page's session recorder was loaded:\n{log}"
+    );
+    // The link and the sitemap entry under /private/ are both counted in one note per origin.
+    let robots: Vec<_> = r
+        .report()
+        .errors
+        .iter()
+        .filter(|e| e.kind == "robots")
+        .collect();
+    assert_eq!(robots.len(), 1, "{robots:?}{}", r.context());
+    assert!(
+        robots[0].message.contains("disallows 2 URL(s)"),
+        "{robots:?}"
+    );
+}
+
+#[test]
+fn ignore_robots_lets_the_browser_visit_disallowed_pages() {
+    let site = harness::site("browser-frontier");
+    let r = site
+        .scan(FRONTIER)
+        .args(&[
+            "--browser",
+            "--consent",
+            "none",
+            "--ignore-robots",
+            "--max-depth",
+            "1",
+        ])
+        .run();
+    r.expect_code(0);
+    assert!(
+        site.was_requested("www.site.test", "/private/secret.html"),
+        "{}",
+        site.request_log()
+    );
+    assert!(
+        r.third_party("recorder.tracker.test").is_some(),
+        "{}",
+        r.context()
+    );
+}
+
+#[test]
+fn the_sitemap_seeds_browser_mode() {
+    let (r, log, _) = browser_scan();
+    assert!(
+        r.page("http://www.site.test/from-sitemap.html").is_some(),
+        "a page listed only in the sitemap was not crawled:{}\n{log}",
+        r.context()
+    );
+    let p = r.page("http://www.site.test/from-sitemap.html").unwrap();
+    assert_eq!(p.depth, 1, "sitemap URLs join the start page's links");
+}
+
+#[test]
+fn a_calendar_trap_is_capped_as_in_static_mode() {
+    let (b, _, _) = browser_scan();
+    let s = static_scan();
+    let calendar = |r: &ScanResult| {
+        r.report()
+            .pages
+            .iter()
+            .filter(|p| p.url.contains("/calendar/"))
+            .count()
+    };
+    let n = calendar(b);
+    assert!(
+        (10..=60).contains(&n),
+        "{n} calendar pages in browser mode{}",
+        b.context()
+    );
+    assert_eq!(n, calendar(s), "browser and static mode cap the trap alike");
+    b.expect_error("trap", "/calendar/");
+    // One frontier: the same pages, the same notes, in both modes.
+    assert_eq!(page_urls(b), page_urls(s));
+    let notes = |r: &ScanResult| -> Vec<(String, String, String)> {
+        r.report()
+            .errors
+            .iter()
+            .filter(|e| e.kind == "trap" || e.kind == "robots")
+            .map(|e| (e.kind.clone(), e.url.clone(), e.message.clone()))
+            .collect()
+    };
+    assert_eq!(notes(b), notes(s));
+}
+
+const POOL: &str = "http://www.site.test/";
+
+#[test]
+fn a_slow_page_does_not_block_the_pool() {
+    let site = harness::site("browser-pool");
+    let r = site
+        .scan(POOL)
+        .args(&[
+            "--browser",
+            "--consent",
+            "none",
+            "--concurrency",
+            "2",
+            "--page-timeout",
+            "12",
+        ])
+        .run();
+    r.expect_code(0);
+    let paths = site.paths_for("www.site.test");
+    let log = site.request_log();
+    let at = |p: &str| {
+        paths
+            .iter()
+            .position(|x| x == p)
+            .unwrap_or_else(|| panic!("{p} never requested:\n{log}"))
+    };
+    // Two tabs: /slow.html (its image answers after 8 s) takes one, and the other goes on with
+    // the next URLs at once. Batches of two would ask for /p2.html only after /slow.html is done.
+    let done = at("/slow-done");
+    for p in ["/p2.html", "/p3.html", "/p4.html"] {
+        assert!(
+            at(p) < done,
+            "{p} waited for the slow page (requested after /slow-done):\n{log}"
+        );
+    }
+    assert_eq!(
+        r.page("http://www.site.test/slow.html")
+            .and_then(|p| p.status),
+        Some(200)
+    );
+    // Results are released in discovery order, so the report lists every page once.
+    assert_eq!(r.report().pages.len(), 10, "{}", r.context());
+}
+
+#[test]
+fn probes_run_in_an_isolated_world_the_page_cannot_tamper_with() {
+    let site = harness::site("browser-pool");
+    let r = site
+        .scan("http://www.site.test/override.html")
+        .args(&["--browser", "--consent", "none", "--max-pages", "2"])
+        .run();
+    r.expect_code(0);
+    assert!(
+        r.page("http://www.site.test/seen-only-through-an-isolated-world.html")
+            .is_some(),
+        "a page that replaced Array.from and querySelectorAll hid its links{}",
+        r.context()
+    );
+    assert!(
+        r.report()
+            .storage
+            .iter()
+            .any(|s| s.kind == "local_storage" && s.name == "hidden_key"),
+        "a page that replaced Object.keys hid its storage: {:?}{}",
+        r.report().storage,
+        r.context()
+    );
+}
+
+#[test]
+fn a_never_yielding_page_ends_within_page_timeout_and_grace_and_is_a_page_error() {
+    let site = harness::site("browser-pool");
+    let r = site
+        .scan("http://www.site.test/unresponsive.html")
+        .args(&[
+            "--browser",
+            "--consent",
+            "none",
+            "--concurrency",
+            "3",
+            "--page-timeout",
+            "3",
+        ])
+        .run();
+    r.expect_code(0);
+    // Before: every CDP call after the page hung waited 30 s (~190 s at --page-timeout 8). Now
+    // each visit is bounded by --page-timeout + 3 s; the two hung pages run side by side.
+    assert!(
+        r.elapsed < Duration::from_secs(30),
+        "the scan took {:?}{}",
+        r.elapsed,
+        r.context()
+    );
+    for page in ["/hang.html", "/alerts.html"] {
+        let url = format!("http://www.site.test{page}");
+        let p = r
+            .page(&url)
+            .unwrap_or_else(|| panic!("{page} missing{}", r.context()));
+        assert_eq!(p.status, Some(200), "{p:?}");
+        assert!(
+            r.report()
+                .errors
+                .iter()
+                .any(|e| e.url == url && e.kind == "dom_read"),
+            "{page}: the failed DOM read is not recorded: {:#?}{}",
+            r.report().errors,
+            r.context()
+        );
+    }
+    let alerts = r.page("http://www.site.test/alerts.html").unwrap();
+    assert!(
+        alerts.interruptions.len() <= 20,
+        "{:?}",
+        alerts.interruptions
+    );
+    assert_eq!(
+        r.page("http://www.site.test/p1.html")
+            .and_then(|p| p.status),
+        Some(200),
+        "the scan went on after the hung pages{}",
+        r.context()
+    );
+}
