@@ -176,6 +176,29 @@ mod tests {
     }
 
     #[test]
+    fn a_policy_generators_host_is_not_another_site() {
+        let start = Url::parse("https://www.example.it/").unwrap();
+        let mut links = BTreeMap::new();
+        links.insert(
+            link("https://www.iubenda.com/privacy-policy/123", "Privacy Policy"),
+            10,
+        );
+        links.insert(
+            link(
+                "https://policies.google.com/privacy",
+                "Google Privacy Policy",
+            ),
+            10,
+        );
+        let ranked = rank_links(&links, &start, &["example.it".into()]);
+        assert_eq!(
+            ranked[0].url.as_str(),
+            "https://www.iubenda.com/privacy-policy/123"
+        );
+        assert!(ranked[0].score - ranked[1].score >= 60, "{ranked:?}");
+    }
+
+    #[test]
     fn well_known_paths_on_start_host() {
         let urls = well_known_urls(&Url::parse("https://example.com/some/page").unwrap());
         assert_eq!(urls[0].as_str(), "https://example.com/privacy");
