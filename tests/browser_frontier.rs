@@ -282,3 +282,31 @@ fn a_never_yielding_page_ends_within_page_timeout_and_grace_and_is_a_page_error(
         r.context()
     );
 }
+
+#[test]
+fn hosts_recorded_per_page_are_capped() {
+    let site = harness::site("browser-pool");
+    let r = site
+        .scan("http://www.site.test/flood.html")
+        .args(&["--browser", "--consent", "none", "--max-pages", "1"])
+        .run();
+    r.expect_code_in(&[0, 1]);
+    let flood = r
+        .report()
+        .third_parties
+        .iter()
+        .filter(|t| t.host.ends_with(".flood.test"))
+        .count();
+    assert!(
+        (100..=300).contains(&flood),
+        "{flood} flood hosts recorded (cap 300){}",
+        r.context()
+    );
+    let capped = r
+        .report()
+        .errors
+        .iter()
+        .find(|e| e.kind == "requests_capped")
+        .unwrap_or_else(|| panic!("no requests_capped error{}", r.context()));
+    assert_eq!(capped.url, "http://www.site.test/flood.html");
+}

@@ -180,7 +180,10 @@ mod tests {
         let start = Url::parse("https://www.example.it/").unwrap();
         let mut links = BTreeMap::new();
         links.insert(
-            link("https://www.iubenda.com/privacy-policy/123", "Privacy Policy"),
+            link(
+                "https://www.iubenda.com/privacy-policy/123",
+                "Privacy Policy",
+            ),
             10,
         );
         links.insert(
