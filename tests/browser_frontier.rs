@@ -245,30 +245,35 @@ fn a_never_yielding_page_ends_within_page_timeout_and_grace_and_is_a_page_error(
         .run();
     r.expect_code(0);
     // Before: every CDP call after the page hung waited 30 s (~190 s at --page-timeout 8). Now
-    // each visit is bounded by --page-timeout + 3 s; the two hung pages run side by side.
+    // each visit is bounded by --page-timeout + 3 s (before, this scan took over 60 s).
     assert!(
-        r.elapsed < Duration::from_secs(30),
+        r.elapsed < Duration::from_secs(45),
         "the scan took {:?}{}",
         r.elapsed,
         r.context()
     );
-    for page in ["/hang.html", "/alerts.html"] {
-        let url = format!("http://www.site.test{page}");
-        let p = r
-            .page(&url)
-            .unwrap_or_else(|| panic!("{page} missing{}", r.context()));
-        assert_eq!(p.status, Some(200), "{p:?}");
-        assert!(
-            r.report()
-                .errors
-                .iter()
-                .any(|e| e.url == url && e.kind == "dom_read"),
-            "{page}: the failed DOM read is not recorded: {:#?}{}",
-            r.report().errors,
-            r.context()
-        );
-    }
-    let alerts = r.page("http://www.site.test/alerts.html").unwrap();
+    let hang = "http://www.site.test/hang.html";
+    let p = r
+        .page(hang)
+        .unwrap_or_else(|| panic!("{hang} missing{}", r.context()));
+    assert_eq!(p.status, Some(200), "{p:?}");
+    assert_eq!(p.error.as_deref(), Some("dom_read"), "{p:?}");
+    assert!(
+        r.report()
+            .errors
+            .iter()
+            .any(|e| e.url == hang && e.kind == "dom_read" && e.message.contains("never")),
+        "the failed DOM read is not recorded: {:#?}{}",
+        r.report().errors,
+        r.context()
+    );
+    // An alert loop: in a background tab Chromium holds the dialog back and the page waits in
+    // it, in the foreground every dialog is dismissed and the next one opens. Either way the
+    // visit ends on time and records at most 20 dialogs.
+    let alerts = r
+        .page("http://www.site.test/alerts.html")
+        .unwrap_or_else(|| panic!("alerts.html missing{}", r.context()));
+    assert_eq!(alerts.status, Some(200), "{alerts:?}");
     assert!(
         alerts.interruptions.len() <= 20,
         "{:?}",

@@ -2,6 +2,7 @@
 //! browser loads, sets and sends (scripts loading scripts, `document.cookie`, beacons, frames,
 //! workers) and emits the same [`PageRecord`]s as the static crawler, so every later stage is shared.
 
+pub mod capture;
 pub mod cdp;
 pub mod consent;
 pub mod crawl;

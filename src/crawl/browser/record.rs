@@ -101,6 +101,10 @@ pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> Pag
         });
     }
     for (kind, message) in &v.problems {
+        // A page that could not be read at all failed; a probe or a click that failed did not.
+        if matches!(kind.as_str(), "dom_read" | "page_unresponsive" | "internal") {
+            rec.page.error.get_or_insert_with(|| kind.clone());
+        }
         rec.errors.push(ScanError {
             url: url.to_string(),
             kind: kind.clone(),

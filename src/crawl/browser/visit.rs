@@ -1,10 +1,8 @@
-//! One page in one tab: navigate, capture every request of the page and of its frames and workers
-//! (auto-attached child targets), wait until the network settles, scroll for lazy embeds, then
-//! read the rendered DOM.
-//!
-//! Why auto-attach with `waitForDebuggerOnStart`: a cross-site iframe or worker runs in its own
-//! target, and its first requests are lost unless Network is enabled before it runs.
+//! One page in one tab: navigate, capture what the page does ([`capture`](super::capture)), wait
+//! until the network settles, scroll for lazy embeds, then read the rendered DOM in an isolated
+//! world ([`world`]). The whole visit ends within [`visit_budget`], however the page behaves.
 
+use super::capture::{pump_until, State};
 use super::cdp::{Cdp, Event};
 use super::world;
 use serde_json::{json, Value};
@@ -13,7 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 /// No request for this long after the load event counts as "settled".
-const IDLE: Duration = Duration::from_millis(500);
+pub const IDLE: Duration = Duration::from_millis(500);
 
 /// Time past `--page-timeout` for reading the DOM and closing the tab. A page whose scripts never
 /// yield answers no command at all: its whole visit still ends within `--page-timeout` + this.
@@ -179,260 +177,13 @@ const HTML_JS: &str =
 
 /// Scroll to the bottom (lazy iframes and images, scroll-triggered embeds) and remember how tall
 /// the page was.
-const SCROLL_JS: &str = "(() => { const h = document.body ? document.body.scrollHeight : 0; \
+pub const SCROLL_JS: &str = "(() => { const h = document.body ? document.body.scrollHeight : 0; \
     window.__piScrolledTo = h; window.scrollTo(0, h); })()";
 
 /// After the page settled: scroll again when it grew since [`SCROLL_JS`]; true when it did.
 const RESCROLL_JS: &str = "(() => { const h = document.body ? document.body.scrollHeight : 0; \
     const grew = h !== window.__piScrolledTo; window.__piScrolledTo = h; window.scrollTo(0, h); \
     return grew; })()";
-
-struct State<'a> {
-    cdp: &'a Cdp,
-    target_id: String,
-    sessions: BTreeSet<String>,
-    frame_sessions: Vec<String>,
-    main_session: String,
-    urls: HashMap<String, String>,
-    /// Distinct URLs recorded per host, for the per-page caps.
-    hosts: HashMap<String, usize>,
-    extra: Vec<(String, Value)>,
-    inflight: BTreeSet<(String, String)>,
-    loaded: bool,
-    last_activity: Instant,
-    visit: Visit,
-}
-
-impl State<'_> {
-    fn on_event(&mut self, ev: Event) {
-        let p = &ev.params;
-        let session = ev.session.clone().unwrap_or_default();
-        if ev.method == "Target.targetCreated" || ev.method == "Target.targetInfoChanged" {
-            let info = &p["targetInfo"];
-            if info["type"] == "page" && info["openerId"].as_str() == Some(&self.target_id) {
-                let id = info["targetId"].as_str().unwrap_or_default().to_string();
-                // Created and info-changed events both arrive for one popup, and its URL is often
-                // still empty at that point: record the fact once, without the URL, so reports stay
-                // deterministic.
-                let note = "popup window opened by the page was closed".to_string();
-                if !self.visit.interruptions.contains(&note) {
-                    self.visit.interruptions.push(note);
-                }
-                self.cdp
-                    .fire("Target.closeTarget", json!({ "targetId": id }), None);
-            }
-            return;
-        }
-        if !self.sessions.contains(&session) {
-            return;
-        }
-        match ev.method.as_str() {
-            "Target.attachedToTarget" => {
-                let child = p["sessionId"].as_str().unwrap_or_default().to_string();
-                self.sessions.insert(child.clone());
-                if p["targetInfo"]["type"] == "iframe" {
-                    self.frame_sessions.push(child.clone());
-                }
-                let s = Some(child.as_str());
-                self.cdp.fire("Network.enable", json!({}), s);
-                self.cdp.fire(
-                    "Target.setAutoAttach",
-                    json!({ "autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true }),
-                    s,
-                );
-                self.cdp
-                    .fire("Runtime.runIfWaitingForDebugger", json!({}), s);
-            }
-            "Network.requestWillBeSent" => {
-                self.last_activity = Instant::now();
-                let id = p["requestId"].as_str().unwrap_or_default().to_string();
-                let url = p["request"]["url"].as_str().unwrap_or_default().to_string();
-                let ty = p["type"].as_str().unwrap_or("Other").to_string();
-                let is_top = session == self.main_session
-                    && ty == "Document"
-                    && p["frameId"].as_str() == Some(&self.target_id);
-                if is_top {
-                    if p.get("redirectResponse").is_some() {
-                        self.visit.redirects.push(url.clone());
-                    }
-                } else if !url.starts_with("data:") && !url.starts_with("blob:") {
-                    let in_subframe = p["frameId"].as_str() != Some(&self.target_id)
-                        || session != self.main_session;
-                    self.note_request(Request {
-                        url: url.clone(),
-                        resource_type: ty,
-                        in_subframe,
-                    });
-                }
-                self.urls.insert(id.clone(), url);
-                self.inflight.insert((session, id));
-            }
-            "Network.responseReceived" => {
-                self.last_activity = Instant::now();
-                let is_top = session == self.main_session
-                    && p["type"] == "Document"
-                    && p["frameId"].as_str() == Some(&self.target_id);
-                if is_top {
-                    let r = &p["response"];
-                    self.visit.status = r["status"].as_u64().map(|s| s as u16);
-                    self.visit.mime = r["mimeType"].as_str().map(str::to_string);
-                    self.visit.final_url = r["url"].as_str().map(str::to_string);
-                }
-            }
-            "Network.responseReceivedExtraInfo" => {
-                let id = p["requestId"].as_str().unwrap_or_default().to_string();
-                self.extra.push((id, p.clone()));
-            }
-            "Network.loadingFinished" | "Network.loadingFailed" => {
-                self.last_activity = Instant::now();
-                let id = p["requestId"].as_str().unwrap_or_default().to_string();
-                if ev.method == "Network.loadingFailed"
-                    && p["type"] == "Document"
-                    && session == self.main_session
-                    && self.visit.status.is_none()
-                    && self.urls.contains_key(&id)
-                {
-                    let text = p["errorText"].as_str().unwrap_or("failed").to_string();
-                    if !p["canceled"].as_bool().unwrap_or(false) {
-                        self.visit.error.get_or_insert(text);
-                    }
-                }
-                self.inflight.remove(&(session, id));
-            }
-            "Network.webSocketCreated" => {
-                let url = p["url"].as_str().unwrap_or_default().to_string();
-                let in_subframe = session != self.main_session;
-                self.note_request(Request {
-                    url,
-                    resource_type: "WebSocket".into(),
-                    in_subframe,
-                });
-            }
-            "Page.loadEventFired" if session == self.main_session => {
-                self.loaded = true;
-                self.last_activity = Instant::now();
-                // Scroll at once, so lazy embeds load inside the same idle window as the
-                // page's own late requests instead of in a second wait after it.
-                self.cdp.fire(
-                    "Runtime.evaluate",
-                    json!({ "expression": SCROLL_JS }),
-                    Some(&session),
-                );
-            }
-            "Page.windowOpen" if session == self.main_session => {
-                self.interruption(format!(
-                    "page tried to open a popup window: {}",
-                    p["url"].as_str().unwrap_or("")
-                ));
-            }
-            "Page.javascriptDialogOpening" => {
-                self.interruption(format!(
-                    "{} dismissed: {}",
-                    p["type"].as_str().unwrap_or("dialog"),
-                    p["message"].as_str().unwrap_or("")
-                ));
-                self.cdp.fire(
-                    "Page.handleJavaScriptDialog",
-                    json!({ "accept": false }),
-                    Some(&session),
-                );
-            }
-            _ => {}
-        }
-    }
-
-    /// Record a request, within the per-page caps.
-    fn note_request(&mut self, r: Request) {
-        if self.visit.requests.contains(&r) {
-            return;
-        }
-        let host = url::Url::parse(&r.url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default();
-        let known = self.hosts.len();
-        let n = self.hosts.get(&host).copied();
-        match n {
-            None if known >= MAX_PAGE_HOSTS => self.visit.requests_dropped += 1,
-            Some(n) if n >= MAX_URLS_PER_HOST => self.visit.requests_dropped += 1,
-            _ => {
-                *self.hosts.entry(host).or_insert(0) += 1;
-                self.visit.requests.insert(r);
-            }
-        }
-    }
-
-    /// Record a dialog or popup once, up to [`MAX_INTERRUPTIONS`].
-    fn interruption(&mut self, note: String) {
-        if self.visit.interruptions.len() < MAX_INTERRUPTIONS
-            && !self.visit.interruptions.contains(&note)
-        {
-            self.visit.interruptions.push(note);
-        }
-    }
-
-    fn settled(&self) -> bool {
-        self.loaded && self.last_activity.elapsed() >= IDLE
-    }
-
-    /// Resolve Set-Cookie headers (extra-info events can arrive before their request).
-    fn collect_cookies(&mut self) {
-        for (id, p) in std::mem::take(&mut self.extra) {
-            let url = self.urls.get(&id).cloned().unwrap_or_default();
-            let mut blocked: BTreeMap<String, String> = BTreeMap::new();
-            for b in p["blockedCookies"].as_array().into_iter().flatten() {
-                let line = b["cookieLine"].as_str().unwrap_or_default().to_string();
-                let reasons: Vec<&str> = b["blockedReasons"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .collect();
-                blocked.insert(line, reasons.join(","));
-            }
-            let headers = p["headers"].as_object().cloned().unwrap_or_default();
-            for (name, value) in headers {
-                if !name.eq_ignore_ascii_case("set-cookie") {
-                    continue;
-                }
-                for line in value
-                    .as_str()
-                    .unwrap_or_default()
-                    .split('\n')
-                    .filter(|l| !l.trim().is_empty())
-                {
-                    self.visit.cookies.push(HeaderCookie {
-                        line: line.to_string(),
-                        response_url: url.clone(),
-                        blocked_reason: blocked.get(line).cloned(),
-                    });
-                }
-            }
-        }
-    }
-}
-
-async fn pump_until(
-    state: &mut State<'_>,
-    rx: &mut UnboundedReceiver<Event>,
-    deadline: Instant,
-) -> bool {
-    loop {
-        if state.settled() {
-            return true;
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            return false;
-        }
-        let wait = (deadline - now).min(Duration::from_millis(100));
-        match tokio::time::timeout(wait, rx.recv()).await {
-            Ok(Some(ev)) => state.on_event(ev),
-            Ok(None) => return false,
-            Err(_) => {}
-        }
-    }
-}
 
 /// Closes the tab when the visit ends however it ends (returned, failed, or dropped because it
 /// overran its deadline): a tab whose page never yields must not keep its renderer busy.
@@ -534,8 +285,9 @@ pub async fn visit(
         visit: Visit::default(),
     };
     let deadline = started + page_timeout;
+    // Until `hard`: a server that sends its headers late still gets its page read.
     match cdp
-        .call_until("Page.navigate", json!({ "url": url }), s, deadline)
+        .call_until("Page.navigate", json!({ "url": url }), s, hard)
         .await
     {
         Ok(r) => {
