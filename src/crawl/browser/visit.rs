@@ -15,7 +15,7 @@ pub const IDLE: Duration = Duration::from_millis(500);
 
 /// Time past `--page-timeout` for reading the DOM and closing the tab. A page whose scripts never
 /// yield answers no command at all: its whole visit still ends within `--page-timeout` + this.
-pub const GRACE: Duration = Duration::from_secs(3);
+pub const GRACE: Duration = Duration::from_secs(5);
 
 /// Distinct hosts recorded per page: a page that contacts more (one hostile page reached 25,800)
 /// is recorded up to here, and the cut is an error of the page, so the report stays small.
