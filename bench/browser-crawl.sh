@@ -23,7 +23,7 @@ RUNS="${RUNS:-1}"
 
 WORK="$(mktemp -d)"
 serve() { # serve SITE_DIR PORT_FILE
-  python3 - "$1" "$2" <<'PY' &
+  python3 - "$1" "$2" >/dev/null <<'PY' &
 import http.server, os, sys, socketserver, time
 root, port_file = sys.argv[1], sys.argv[2]
 class H(http.server.SimpleHTTPRequestHandler):
@@ -50,10 +50,10 @@ s = S(("127.0.0.1", 0), H)
 open(port_file, "w").write(str(s.server_address[1]))
 s.serve_forever()
 PY
-  echo $!
+  # (stdout closed: a command substitution waits for every writer of its pipe)
 }
-LIGHT_SERVER=$(serve fixtures/sites/browser-bench "$WORK/light-port")
-SLOW_SERVER=$(serve fixtures/sites/browser-bench-slow "$WORK/slow-port")
+serve fixtures/sites/browser-bench "$WORK/light-port"; LIGHT_SERVER=$!
+serve fixtures/sites/browser-bench-slow "$WORK/slow-port"; SLOW_SERVER=$!
 trap 'kill $LIGHT_SERVER $SLOW_SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
 for f in light-port slow-port; do
   for _ in $(seq 50); do [ -s "$WORK/$f" ] && break; sleep 0.1; done
