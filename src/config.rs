@@ -7,27 +7,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 use url::Url;
 
-/// How pages are fetched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// HTTP fetch + streaming HTML extraction (fast, default).
-    Static,
-    /// Real headless Chromium over CDP.
-    Browser,
-}
-
-impl Mode {
-    /// Name used in the report.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Static => "static",
-            Mode::Browser => "browser",
-        }
-    }
-}
+pub use crate::model::Mode;
 
 /// Which hosts count as the site (crawled, first party).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ScopeKind {
     /// Only the start URL's host.
     Host,
@@ -36,7 +19,7 @@ pub enum ScopeKind {
 }
 
 /// Consent phases to run in browser mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ConsentMode {
     /// Decide: `both` when a consent manager is detected, else `none`.
     Auto,
@@ -135,6 +118,9 @@ pub struct ScanConfig {
     pub proxy: Option<String>,
     /// Accept invalid TLS certificates.
     pub insecure: bool,
+    /// Connect to internal addresses (loopback, private, link-local) that the user did not name
+    /// (`--allow-private`, for intranet sites); see `crawl::private_net`.
+    pub allow_private: bool,
     /// Fetch each distinct third-party script/iframe URL once to record its cookies.
     pub subresources: bool,
     /// Policy URLs or files given with `--policy`; empty = discover.
@@ -182,6 +168,7 @@ impl ScanConfig {
             resolve: Vec::new(),
             proxy: None,
             insecure: false,
+            allow_private: false,
             subresources: true,
             policy: Vec::new(),
             catalogs: Vec::new(),

@@ -13,6 +13,9 @@ pub mod demo;
 pub mod domain;
 pub mod drift;
 pub mod exceptions;
+pub mod excerpt;
+pub mod fold;
+pub mod model;
 pub mod observe;
 pub mod policy;
 pub mod reconcile;
@@ -21,7 +24,7 @@ pub mod report;
 use catalog::Catalog;
 use config::ScanConfig;
 use crawl::Progress;
-use report::model::{Report, Settings, Tool, SCHEMA_VERSION};
+use model::{Report, Settings, Tool, SCHEMA_VERSION};
 use std::time::Instant;
 
 /// The result of one scan: the report, and whether the start URL failed entirely (exit code 3).
@@ -34,6 +37,9 @@ pub struct ScanOutcome {
 
 /// Run the whole pipeline for one site. Only a browser that cannot start is an error (exit 2);
 /// every other problem ends up in `report.errors`.
+///
+/// Each stage returns its own value — observations, inventory, policy, consent, reconciled
+/// findings — and the report is assembled once, here, from those values.
 pub async fn scan(
     config: &ScanConfig,
     catalog: &Catalog,
@@ -47,26 +53,55 @@ pub async fn scan(
         config::Mode::Static => (crawl::crawl_static(config, progress).await, None),
         config::Mode::Browser => {
             let b = crawl::browser::crawl_browser(config, progress).await?;
-            (b.observations, Some(b.renderer))
+            (b.observations, b.renderer)
         }
     };
     progress.finish();
-    let services = catalog::attribute(&mut obs, catalog);
-    let renderer = renderer
+    let inventory = catalog::attribute(&obs, catalog);
+    let rendered = renderer
         .as_ref()
         .map(|r| r as &dyn policy::rendered::Renderer);
+    // After Ctrl-C / SIGTERM the policy is not fetched (or its fetch is dropped): the partial
+    // report is written without it.
+    let stopped = || model::Policy {
+        error: Some("not read: the scan was interrupted".into()),
+        ..Default::default()
+    };
     let policy = match crawl::Fetcher::new(config) {
-        Ok(fetcher) => policy::read_for_site(config, &obs, &fetcher, renderer, catalog).await,
-        Err(e) => report::model::Policy {
+        _ if crawl::interrupt::requested().is_some() => stopped(),
+        Ok(fetcher) => tokio::select! {
+            p = policy::read_for_site(config, &obs, &fetcher, rendered, catalog) => p,
+            _ = crawl::interrupt::wait() => stopped(),
+        },
+        Err(e) => model::Policy {
             error: Some(e),
             ..Default::default()
         },
     };
-    let start_failed = obs.start_failed;
-    let consent = obs
-        .consent
-        .take()
-        .unwrap_or_else(|| consent_from_markup(&obs.cmp_markers, &services));
+    // The policy is read: the browser can go.
+    drop(renderer);
+    let consent = match obs.consent.take() {
+        Some(c) => {
+            observe::google_consent::with_signals(c, std::mem::take(&mut obs.google_consent))
+        }
+        None => observe::google_consent::with_markup(
+            observe::consent::from_markup(&obs.cmp_markers, &inventory.services),
+            observe::google_consent::from_markup(&obs.scripts, &obs.inline_scripts),
+        ),
+    };
+    let mut reconciled = reconcile::reconcile(&inventory, &policy, &consent, catalog);
+    exceptions::apply(
+        &mut reconciled.findings,
+        &config.accepted,
+        time::OffsetDateTime::now_utc().date(),
+    );
+    let mut errors = obs.errors;
+    let interrupted = crawl::interrupt::requested();
+    if let Some(signal) = interrupted {
+        errors.push(crawl::interrupt::error(config.start.as_str(), signal));
+    }
+    errors.sort();
+    errors.dedup();
 
     let mut report = Report {
         schema_version: SCHEMA_VERSION.to_string(),
@@ -75,9 +110,9 @@ pub async fn scan(
             version: env!("CARGO_PKG_VERSION").into(),
         },
         target: config.start.to_string(),
-        mode: config.mode.as_str().to_string(),
+        mode: inventory.mode,
         started_at,
-        first_party_domains: obs.first_party_domains,
+        first_party_domains: inventory.first_party_domains,
         settings: Settings {
             insecure: config.insecure,
             ignore_robots: config.ignore_robots,
@@ -90,79 +125,31 @@ pub async fn scan(
             subresources: config.subresources,
             user_agent: config.user_agent.clone(),
         },
-        pages: obs.pages,
-        cookies: obs.cookies,
-        third_parties: obs.third_parties,
-        scripts: obs.scripts,
-        services,
+        pages: inventory.pages,
+        cookies: inventory.cookies,
+        third_parties: inventory.third_parties,
+        scripts: inventory.scripts,
+        services: inventory.services,
         policy,
-        errors: obs.errors,
-        consent,
-        storage: obs.storage,
+        findings: reconciled.findings,
+        disclosed: reconciled.disclosed,
+        consent: model::Consent {
+            cmp_services: reconciled.cmp_services,
+            signals: reconciled.signals,
+            ..consent
+        },
+        storage: inventory.storage,
+        errors,
+        incomplete: interrupted.is_some(),
         ..Default::default()
     };
-    reconcile::reconcile(&mut report, catalog);
-    exceptions::apply(
-        &mut report.findings,
-        &config.accepted,
-        time::OffsetDateTime::now_utc().date(),
-    );
-    report.errors.sort();
-    report.errors.dedup();
     report.summary = report::summarize(&report);
     report.finished_at = now_rfc3339();
     report.duration_ms = clock.elapsed().as_millis() as u64;
     Ok(ScanOutcome {
         report,
-        start_failed,
+        start_failed: obs.start_failed,
     })
-}
-
-/// Static mode cannot click: the consent section says which consent manager the markup and the
-/// loaded scripts show (a consent-category service, else a CMP's data attribute), and that only
-/// the pre-consent state was seen.
-fn consent_from_markup(
-    markers: &std::collections::BTreeSet<String>,
-    services: &[report::model::ServiceUse],
-) -> report::model::Consent {
-    const BY_MARKER: &[(&str, &str)] = &[
-        ("data-cookieconsent", "cookiebot"),
-        ("data-usercentrics", "usercentrics"),
-        ("data-borlabs-cookie", "borlabs-cookie"),
-        ("data-cmp-ab", "consentmanager"),
-        ("cmplz", "complianz"),
-        ("optanon-category", "onetrust"),
-    ];
-    let by_service = services
-        .iter()
-        .find(|s| s.categories.iter().any(|c| c == "consent"))
-        .map(|s| {
-            let how = match s.hosts.first() {
-                Some(h) => format!("static markup: consent manager script from {h}"),
-                None => format!("static markup: {} ({})", s.name, s.matched_by.join(", ")),
-            };
-            (s.id.clone(), how)
-        });
-    let by_marker = || {
-        markers.iter().find_map(|m| {
-            BY_MARKER
-                .iter()
-                .find(|(k, _)| m.starts_with(k))
-                .map(|(_, id)| {
-                    (
-                        id.to_string(),
-                        format!("static markup: gating attribute {m}"),
-                    )
-                })
-        })
-    };
-    let found = by_service.or_else(by_marker);
-    report::model::Consent {
-        cmp: found.as_ref().map(|f| f.0.clone()),
-        detected_by: found.map(|f| f.1),
-        phases: vec![observe::Phase::BeforeConsent.as_str().to_string()],
-        ..Default::default()
-    }
 }
 
 /// Current UTC time, RFC 3339, second precision.

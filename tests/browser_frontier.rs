@@ -6,6 +6,7 @@
 mod harness;
 
 use harness::{ScanResult, Site};
+use privacy_inventory::model::ErrorKind;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -148,12 +149,12 @@ fn a_calendar_trap_is_capped_as_in_static_mode() {
     b.expect_error("trap", "/calendar/");
     // One frontier: the same pages, the same notes, in both modes.
     assert_eq!(page_urls(b), page_urls(s));
-    let notes = |r: &ScanResult| -> Vec<(String, String, String)> {
+    let notes = |r: &ScanResult| -> Vec<(ErrorKind, String, String)> {
         r.report()
             .errors
             .iter()
             .filter(|e| e.kind == "trap" || e.kind == "robots")
-            .map(|e| (e.kind.clone(), e.url.clone(), e.message.clone()))
+            .map(|e| (e.kind, e.url.clone(), e.message.clone()))
             .collect()
     };
     assert_eq!(notes(b), notes(s));

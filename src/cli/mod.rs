@@ -2,6 +2,8 @@
 
 pub mod catalog_cmd;
 pub mod config_file;
+pub mod crawl_args;
+pub mod demo_cmd;
 pub mod drift_cmd;
 pub mod exit;
 pub mod output;
@@ -27,7 +29,7 @@ pub enum Command {
     /// Crawl a site, inventory cookies and third parties, read its privacy policy, report the gaps.
     Scan(Box<scan::ScanArgs>),
     /// Serve the bundled demo site on 127.0.0.1 and scan it (offline).
-    Demo(scan::DemoArgs),
+    Demo(demo_cmd::DemoArgs),
     /// Analyse a privacy policy (URL or file) without crawling: list what it declares.
     Policy(policy_cmd::PolicyArgs),
     /// Inspect and extend the service catalog.
@@ -109,32 +111,56 @@ pub fn main() -> std::process::ExitCode {
     let run = async move {
         match opts.command {
             Command::Scan(args) => scan::run_scan(*args).await,
-            Command::Demo(args) => crate::demo::run(args).await,
+            Command::Demo(args) => demo_cmd::run(args).await,
             Command::Policy(args) => policy_cmd::run(args).await,
             Command::Catalog(cmd) => catalog_cmd::run(cmd),
             Command::Diff(args) => drift_cmd::run(args),
             Command::Init { force } => init(force),
             Command::Schema => {
-                let schema = schemars::schema_for!(crate::report::model::Report);
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&schema).expect("schema serialises")
+                let schema = schemars::schema_for!(crate::model::Report);
+                output::print_stdout(
+                    &(serde_json::to_string_pretty(&schema).expect("schema serialises") + "\n"),
                 );
                 Exit::Ok
             }
             Command::ExtractPdf { path } => policy_cmd::extract_pdf_child(&path),
         }
     };
-    // Ctrl-C drops the running scan, and with it the browser and its temp profile (their Drop
-    // impls clean up), then exits 130.
+    // Ctrl-C and SIGTERM stop the scan: it drops the crawl (the browser and its temp profile, the
+    // PDF child and its file are cleaned up by their Drop impls), writes the partial report and
+    // exits 130 / 143 (see `crawl::interrupt`). A second signal, or a scan that does not wrap up
+    // within the grace period, ends the process at once.
     let code = runtime.block_on(async {
-        tokio::select! {
-            code = run => code,
-            _ = tokio::signal::ctrl_c() => {
-                eprintln!("privacy-inventory: interrupted");
-                Exit::Interrupted
-            }
-        }
+        tokio::spawn(watch_signals());
+        run.await
     });
     code.into()
+}
+
+/// Time a stopped scan has to write its partial report before the process exits without it.
+const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_secs(15);
+
+async fn watch_signals() {
+    use crate::crawl::interrupt::{self, SIGINT, SIGTERM};
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return;
+    };
+    let first = tokio::select! {
+        _ = term.recv() => SIGTERM,
+        _ = int.recv() => SIGINT,
+    };
+    eprintln!("privacy-inventory: interrupted: stopping and writing the partial report");
+    interrupt::request(first);
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+        _ = tokio::time::sleep(INTERRUPT_GRACE) => {}
+    }
+    eprintln!("privacy-inventory: interrupted again: exiting without a report");
+    crate::crawl::browser::launch::kill_all();
+    std::process::exit(Exit::for_signal(first) as i32);
 }

@@ -5,7 +5,7 @@
 //! ever-growing paths or query strings) are refused with a reason that is recorded once.
 
 use super::scope::Scope;
-use crate::report::model::ScanError;
+use crate::model::{ErrorKind, ScanError};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use url::Url;
 
@@ -299,7 +299,7 @@ impl Frontier {
                 self.full = true;
                 errors.push(ScanError {
                     url: url.to_string(),
-                    kind: "trap".into(),
+                    kind: ErrorKind::Trap,
                     message: format!("more than {MAX_FRONTIER} URLs wait in the frontier: further links are dropped"),
                 });
             }
@@ -327,7 +327,7 @@ impl Frontier {
         if self.trap_paths.insert(path.to_string()) {
             errors.push(ScanError {
                 url: path.to_string(),
-                kind: "trap".into(),
+                kind: ErrorKind::Trap,
                 message: trap.describe(),
             });
         }
@@ -345,7 +345,7 @@ impl Frontier {
             .into_iter()
             .map(|(origin, n)| ScanError {
                 url: format!("{origin}/robots.txt"),
-                kind: "robots".into(),
+                kind: ErrorKind::Robots,
                 message: format!("robots.txt disallows {n} URL(s) that were not fetched (use --ignore-robots to scan them)"),
             })
             .collect()

@@ -3,14 +3,16 @@
 
 use super::fetch::{FetchError, Fetcher};
 use super::frontier::normalize;
+use super::host_budget::HostBudget;
 use super::rate::HostRate;
 use super::robots::RobotsCache;
 use super::scope::Scope;
-use super::subresource::StylesheetCache;
+use super::subresource::{StylesheetCache, SubNet};
 use crate::domain::FirstParty;
+use crate::model::ErrorKind;
+use crate::model::{Page, ScanError};
 use crate::observe::extract::extract_html;
 use crate::observe::{PageRecord, ResourceType};
-use crate::report::model::{Page, ScanError};
 use url::Url;
 
 /// What every page worker shares.
@@ -25,6 +27,19 @@ pub struct CrawlContext {
     pub stylesheets: StylesheetCache,
     /// Fetch subresources (not `--no-subresources`).
     pub subresources: bool,
+    /// Per-host subresource shares and failures.
+    pub budget: HostBudget,
+}
+
+impl CrawlContext {
+    /// What subresource fetches need.
+    pub fn sub_net(&self) -> SubNet<'_> {
+        SubNet {
+            fetcher: &self.fetcher,
+            rate: &self.rate,
+            budget: &self.budget,
+        }
+    }
 }
 
 /// The result of one page worker.
@@ -59,17 +74,17 @@ pub struct PageResult {
 
 impl PageResult {
     /// A page that produced nothing but an error.
-    pub fn failed(url: &Url, depth: usize, kind: &str, message: &str) -> Self {
+    pub fn failed(url: &Url, depth: usize, kind: ErrorKind, message: &str) -> Self {
         let record = PageRecord {
             page: Page {
                 url: url.to_string(),
                 depth,
-                error: Some(kind.to_string()),
+                error: Some(kind),
                 ..Default::default()
             },
             errors: vec![ScanError {
                 url: url.to_string(),
-                kind: kind.to_string(),
+                kind,
                 message: message.to_string(),
             }],
             ..Default::default()
@@ -116,7 +131,7 @@ pub async fn crawl_page(
     let mut fetched = match fetched {
         Ok(f) => f,
         Err(fail) => {
-            page.error = Some(fail.error.kind().to_string());
+            page.error = Some(fail.error.kind());
             page.status = fail.status;
             page.redirects = fail.redirects.iter().map(Url::to_string).collect();
             record.set_cookies = fail.set_cookies;
@@ -132,7 +147,7 @@ pub async fn crawl_page(
     page.content_type = fetched.content_type.clone();
     page.redirects = fetched.redirects.iter().map(Url::to_string).collect();
     if let Some(problem) = fetched.problem(ctx.fetcher.max_body()) {
-        page.error = Some(problem.kind().to_string());
+        page.error = Some(problem.kind());
         record.errors.push(page_error(&url, &problem));
     }
     record.set_cookies = std::mem::take(&mut fetched.set_cookies);
@@ -177,9 +192,10 @@ pub async fn crawl_page(
                 let mut sheets = std::mem::take(&mut extract.stylesheets);
                 sheets.retain(|s| matches!(s.scheme(), "http" | "https"));
                 sheets.dedup();
+                let third_party = |u: &Url| !u.host_str().is_some_and(|h| first_party.contains(h));
                 let refs = ctx
                     .stylesheets
-                    .expand(&ctx.fetcher, &ctx.rate, &sheets, &mut site_errors)
+                    .expand(&ctx.sub_net(), &sheets, &third_party, &mut site_errors)
                     .await;
                 extract.stylesheets = sheets;
                 extract.references.extend(refs);
@@ -198,7 +214,7 @@ pub async fn crawl_page(
 pub fn page_error(url: &Url, e: &FetchError) -> ScanError {
     ScanError {
         url: url.to_string(),
-        kind: e.kind().to_string(),
+        kind: e.kind(),
         message: e.to_string(),
     }
 }

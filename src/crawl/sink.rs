@@ -2,8 +2,8 @@
 //! mode report through, so the collector (and a test's recorder) sees the same calls from both.
 
 use crate::domain::FirstParty;
+use crate::model::{Cookie, ScanError};
 use crate::observe::{Collector, PageRecord, Phase, SetCookieHeader};
-use crate::report::model::{Cookie, ScanError};
 use url::Url;
 
 /// Where the crawl's findings go: the [`Collector`] in a scan, a recorder in tests.

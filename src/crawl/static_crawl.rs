@@ -8,6 +8,7 @@
 //! discovery of its successors' links, not the fetching of pages already known.
 
 use super::frontier::{normalize, Frontier};
+use super::host_budget::{HostBudget, Share, SUBRESOURCES_PER_HOST};
 use super::page::{crawl_page, CrawlContext, PageOutcome, PageResult};
 use super::rate::HostRate;
 use super::robots::RobotsCache;
@@ -18,8 +19,9 @@ use super::subresource::{response_cookies, StylesheetCache};
 use super::{Fetcher, Progress};
 use crate::config::ScanConfig;
 use crate::domain::FirstParty;
+use crate::model::ErrorKind;
+use crate::model::ScanError;
 use crate::observe::{Observations, SetCookieHeader};
-use crate::report::model::ScanError;
 use futures_util::FutureExt;
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -29,6 +31,11 @@ use url::Url;
 pub use super::frontier::MAX_FRONTIER;
 /// Distinct third-party script/iframe URLs fetched per scan.
 pub const MAX_SUBRESOURCES: usize = 5_000;
+/// Subresource fetches in flight per page slot of `--concurrency`: they read headers only and
+/// mostly wait on other hosts, so a few slow third parties must not hold up the rest.
+pub const SUBRESOURCES_PER_SLOT: usize = 4;
+/// Subresource fetches in flight at most, whatever `--concurrency` says.
+pub const MAX_SUBRESOURCES_IN_FLIGHT: usize = 64;
 
 enum Done {
     Page(usize, usize, PageOutcome),
@@ -38,7 +45,11 @@ enum Done {
 /// Crawl the site over plain HTTP, extracting everything from every page.
 pub async fn crawl_static(config: &ScanConfig, progress: &dyn Progress) -> Observations {
     let mut sink = CollectorSink::default();
-    let start_failed = crawl_static_into(config, progress, &mut sink).await;
+    // Ctrl-C / SIGTERM drop the crawl where it stands; the pages released so far stay in the sink.
+    let start_failed = tokio::select! {
+        failed = crawl_static_into(config, progress, &mut sink) => failed,
+        _ = super::interrupt::wait() => false,
+    };
     let mut obs = sink.into_collector().finish();
     obs.start_failed = start_failed;
     obs
@@ -58,7 +69,7 @@ pub async fn crawl_static_into(
             sink.first_party(&scope.first_party());
             sink.error(ScanError {
                 url: config.start.to_string(),
-                kind: "config".into(),
+                kind: ErrorKind::Config,
                 message: e,
             });
             return true;
@@ -70,6 +81,7 @@ pub async fn crawl_static_into(
         rate: HostRate::new(config.rate),
         stylesheets: StylesheetCache::default(),
         subresources: config.subresources,
+        budget: HostBudget::default(),
     });
     let mut start = config.start.clone();
     normalize(&mut start);
@@ -126,6 +138,8 @@ pub async fn crawl_static_into(
         robots.sitemaps(),
         &scope,
         limit,
+        // Each sitemap is bounded by --timeout; index and children together by two.
+        config.timeout.saturating_mul(2),
         &mut site_errors,
     )
     .await;
@@ -167,9 +181,27 @@ impl Crawl<'_> {
     async fn run(&mut self) {
         let mut tasks: JoinSet<Done> = JoinSet::new();
         self.release();
+        // Once the last page is in, third-party fetches still queued get one `--timeout` more,
+        // all together: a crowd of hanging hosts cannot hold the scan for a timeout each.
+        let mut subs_deadline: Option<tokio::time::Instant> = None;
         loop {
             self.spawn_work(&mut tasks);
-            let Some(joined) = tasks.join_next().await else {
+            let pages_done = self.in_flight_pages == 0
+                && (self.frontier.is_empty() || self.committed >= self.config.max_pages);
+            if pages_done && subs_deadline.is_none() {
+                subs_deadline = Some(tokio::time::Instant::now() + self.config.timeout);
+            }
+            let joined = match subs_deadline {
+                Some(at) => match tokio::time::timeout_at(at, tasks.join_next()).await {
+                    Ok(j) => j,
+                    Err(_) => {
+                        self.give_up_subresources(&mut tasks);
+                        break;
+                    }
+                },
+                None => tasks.join_next().await,
+            };
+            let Some(joined) = joined else {
                 break;
             };
             match joined {
@@ -196,10 +228,29 @@ impl Crawl<'_> {
         }
     }
 
+    /// Stop waiting for third-party fetches (pages are all done): one error says how many.
+    fn give_up_subresources(&mut self, tasks: &mut JoinSet<Done>) {
+        let pending = self.in_flight_subs + self.sub_queue.len();
+        tasks.abort_all();
+        self.sub_queue.clear();
+        self.in_flight_subs = 0;
+        if pending > 0 {
+            self.sink.error(ScanError {
+                url: self.config.start.to_string(),
+                kind: ErrorKind::Timeout,
+                message: format!(
+                    "{pending} third-party resource(s) fetched for their cookies had not answered {:?} after the last page: not waited for (raise --timeout to wait longer)",
+                    self.config.timeout
+                ),
+            });
+        }
+    }
+
     /// Start pages (in frontier order, within `--max-pages`) and subresource fetches up to
     /// `--concurrency` each.
     fn spawn_work(&mut self, tasks: &mut JoinSet<Done>) {
         let limit = self.config.concurrency.max(1);
+        let sub_limit = (limit * SUBRESOURCES_PER_SLOT).clamp(16, MAX_SUBRESOURCES_IN_FLIGHT);
         while self.in_flight_pages < limit && self.committed < self.config.max_pages {
             let Some(q) = self.frontier.pop() else {
                 break;
@@ -219,21 +270,25 @@ impl Crawl<'_> {
                     Err(_) => PageOutcome::Page(Box::new(PageResult::failed(
                         &url,
                         q.depth,
-                        "internal",
+                        ErrorKind::Internal,
                         "extraction failed on this page (a bug: please report it with the page)",
                     ))),
                 };
                 Done::Page(q.idx, q.depth, outcome)
             });
         }
-        while self.in_flight_subs < limit {
+        while self.in_flight_subs < sub_limit {
             let Some((page, url)) = self.sub_queue.pop_front() else {
                 break;
             };
+            // A host that failed already is not tried again (its failure was recorded once).
+            if self.ctx.budget.failed(&url).is_some() {
+                continue;
+            }
             self.in_flight_subs += 1;
             let ctx = self.ctx.clone();
             tasks.spawn(async move {
-                let (cookies, err) = response_cookies(&ctx.fetcher, &ctx.rate, &url).await;
+                let (cookies, err) = response_cookies(ctx.sub_net(), &url).await;
                 Done::Sub(page, cookies, err)
             });
         }
@@ -288,7 +343,15 @@ impl Crawl<'_> {
         let page_url = record.page.url.clone();
         let page = Url::parse(&page_url).ok();
         for s in subresources {
-            if self.subs_seen.len() < MAX_SUBRESOURCES && self.subs_seen.insert(s.clone()) {
+            if self.subs_seen.len() < MAX_SUBRESOURCES
+                && !self.subs_seen.contains(&s)
+                && self
+                    .ctx
+                    .budget
+                    .admit(&s, Share::Subresource, Some(SUBRESOURCES_PER_HOST))
+                    .is_ok()
+                && self.subs_seen.insert(s.clone())
+            {
                 let referrer = page.clone().unwrap_or_else(|| s.clone());
                 self.sub_queue.push_back((referrer, s));
             }

@@ -4,15 +4,18 @@
 use crate::catalog::Catalog;
 use crate::config::ScanConfig;
 use crate::crawl::Fetcher;
+use crate::model::{Policy, PolicySource};
 use crate::observe::Observations;
 use crate::policy::rendered::{self, Renderer};
 use crate::policy::{analyze, discover, html, language, pdf, plain, PolicyText};
-use crate::report::model::{Policy, PolicySource};
+use futures_util::stream::{self, StreamExt};
 use std::path::{Path, PathBuf};
 use url::Url;
 
 /// How many ranked links are tried before falling back to well-known paths.
 const LINKS_TRIED: usize = 3;
+/// Well-known policy paths fetched at once (a slow site answers each one slowly).
+const WELL_KNOWN_CONCURRENCY: usize = 6;
 
 /// Document format, by Content-Type, then file extension, then the first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,16 +363,37 @@ pub async fn read_for_site(
             Err(e) => errors.push(e),
         }
     }
-    for url in discover::well_known_urls(&config.start) {
-        if let Ok((text, final_url)) = load_url(&url, fetcher, &exe).await {
-            let redirected_home = final_url.path() == "/" && url.path() != "/";
-            if !redirected_home && looks_like_policy(&text) {
-                let source = PolicySource {
-                    url: url.to_string(),
-                    read_with: "http".into(),
-                    generator: None,
-                };
-                return finish(text, vec![source], "well_known", catalog, None);
+    // The well-known paths are tried WELL_KNOWN_CONCURRENCY at a time but judged in list order
+    // (the first that is a policy wins, as if tried one by one), within one deadline for all.
+    let deadline = tokio::time::Instant::now() + config.timeout.saturating_mul(2);
+    let exe_ref = &exe;
+    let mut tries = stream::iter(discover::well_known_urls(&config.start))
+        .map(|url| async move {
+            let loaded = load_url(&url, fetcher, exe_ref).await;
+            (url, loaded)
+        })
+        .buffered(WELL_KNOWN_CONCURRENCY);
+    loop {
+        match tokio::time::timeout_at(deadline, tries.next()).await {
+            Ok(Some((url, Ok((text, final_url))))) => {
+                let redirected_home = final_url.path() == "/" && url.path() != "/";
+                if !redirected_home && looks_like_policy(&text) {
+                    let source = PolicySource {
+                        url: url.to_string(),
+                        read_with: "http".into(),
+                        generator: None,
+                    };
+                    return finish(text, vec![source], "well_known", catalog, None);
+                }
+            }
+            Ok(Some((_, Err(_)))) => {}
+            Ok(None) => break,
+            Err(_) => {
+                errors.push(format!(
+                    "the well-known policy paths did not all answer within {:?}",
+                    config.timeout.saturating_mul(2)
+                ));
+                break;
             }
         }
     }

@@ -8,31 +8,80 @@
 //!   "needs review") unless a host or provider sentence in the policy matches its domain;
 //! - a declared service not seen is `declared_not_observed` (info);
 //! - a tracker script not gated by consent-manager markup is `tracking_before_consent` (high);
-//!   in browser mode with a before-consent phase, what the browser contacted decides instead.
+//!   in browser mode with a before-consent phase, what the browser contacted decides instead;
+//! - consent signals per phase (Google Consent Mode, IAB TCF) give `consent_mode_ping_after_reject`,
+//!   `consent_mode_missing` and `tcf_consent_after_reject` ([`consent_signals`]).
 //!
 //! First-party (self-hosted) services never become findings. Negated declarations disclose
 //! nothing. The result is sorted, so two runs on the same report give the same findings.
 
 mod cmp;
+mod consent_signals;
 mod disclosure;
 mod evidence;
 mod rules;
 pub mod severity;
 
-use crate::catalog::Catalog;
-use crate::report::model::{Declaration, DeclarationRef, Disclosed, Finding, Report};
+use crate::catalog::{Catalog, Inventory};
+use crate::model::{
+    CmpService, Consent, Cookie, Declaration, DeclarationRef, Disclosed, Finding, Mode, Page,
+    Phase, PhaseSignals, Policy, Script, ServiceUse, ThirdParty,
+};
 use disclosure::{Basis, Declared};
 use std::cmp::Reverse;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// Fill `findings` and `disclosed` from the report's observed parts and its policy (replacing
-/// what was there, so reconciling twice gives the same report).
-pub fn reconcile(report: &mut Report, catalog: &Catalog) {
-    let declared = Declared::new(&report.policy);
+/// What the diff produced: the report's `findings` and `disclosed`, the consent manager's
+/// service list with `service`, `in_policy` and `observed` decided, and the consent signals with
+/// the cookies of each phase's Google services filled in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reconciled {
+    /// Sorted in the report contract's order ([`sort_findings`]).
+    pub findings: Vec<Finding>,
+    /// Sorted by (service, hosts).
+    pub disclosed: Vec<Disclosed>,
+    /// `consent.cmp_services`, in the consent section's order, cross-checked.
+    pub cmp_services: Vec<CmpService>,
+    /// `consent.signals`, with `google_consent_mode.cookies` decided from the attributed cookies.
+    pub signals: BTreeMap<Phase, PhaseSignals>,
+}
+
+/// What every rule reads: the attributed inventory, the policy and the consent section, as one
+/// borrowed view (field names as in the report, so a rule reads like the report it explains).
+pub(crate) struct Seen<'a> {
+    pub mode: Mode,
+    pub pages: &'a [Page],
+    pub cookies: &'a [Cookie],
+    pub third_parties: &'a [ThirdParty],
+    pub scripts: &'a [Script],
+    pub services: &'a [ServiceUse],
+    pub policy: &'a Policy,
+    pub consent: &'a Consent,
+}
+
+/// Diff the inventory against the policy (and the consent manager's own list). Pure: the same
+/// inputs give the same, sorted result.
+pub fn reconcile(
+    inventory: &Inventory,
+    policy: &Policy,
+    consent: &Consent,
+    catalog: &Catalog,
+) -> Reconciled {
+    let report = &Seen {
+        mode: inventory.mode,
+        pages: &inventory.pages,
+        cookies: &inventory.cookies,
+        third_parties: &inventory.third_parties,
+        scripts: &inventory.scripts,
+        services: &inventory.services,
+        policy,
+        consent,
+    };
+    let declared = Declared::new(report.policy);
     let mut findings: Vec<Finding> = Vec::new();
     let mut disclosed: Vec<Disclosed> = Vec::new();
 
-    for svc in &report.services {
+    for svc in report.services {
         match declared.for_service(svc, catalog) {
             Some(Basis::Service(d) | Basis::Family(d) | Basis::Host(d)) => {
                 disclosed.push(Disclosed {
@@ -48,7 +97,11 @@ pub fn reconcile(report: &mut Report, catalog: &Catalog) {
         }
         if !svc.first_party {
             findings.extend(rules::tracking_before_consent(report, svc));
-            findings.extend(rules::tracking_after_reject(report, svc));
+            // Denied Consent Mode pings alone are a lesser finding than tracking after reject.
+            match consent_signals::ping_after_reject(report, svc) {
+                Some(ping) => findings.push(ping),
+                None => findings.extend(rules::tracking_after_reject(report, svc)),
+            }
         }
     }
 
@@ -77,29 +130,35 @@ pub fn reconcile(report: &mut Report, catalog: &Catalog) {
         findings.push(rules::declared_not_observed(report, catalog, id, d));
     }
 
+    findings.extend(consent_signals::consent_mode_missing(report));
+    findings.extend(consent_signals::tcf_consent_after_reject(report));
+
     let (cmp_findings, cmp_marks) = cmp::cross_check(report, catalog, &declared);
     findings.extend(cmp_findings);
 
     sort_findings(&mut findings);
     disclosed.sort_by(|a, b| (&a.service, &a.hosts).cmp(&(&b.service, &b.hosts)));
     disclosed.dedup();
-    report.findings = findings;
-    report.disclosed = disclosed;
-    cmp::apply(report, cmp_marks);
+    Reconciled {
+        findings,
+        disclosed,
+        cmp_services: cmp::apply(&consent.cmp_services, cmp_marks),
+        signals: consent_signals::with_cookies(report),
+    }
 }
 
 /// Sort by (severity rank desc, kind, service, hosts, evidence): the report contract's order.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (
-            Reverse(severity::rank(&a.severity)),
+            Reverse(a.severity),
             &a.kind,
             &a.service,
             &a.hosts,
             &a.evidence,
         )
             .cmp(&(
-                Reverse(severity::rank(&b.severity)),
+                Reverse(b.severity),
                 &b.kind,
                 &b.service,
                 &b.hosts,

@@ -30,6 +30,8 @@ pub(super) struct State<'a> {
     pub(super) loaded: bool,
     pub(super) last_activity: Instant,
     pub(super) visit: Visit,
+    /// Requests are paused for the internal-address check (`Fetch.enable` on every session).
+    pub(super) guarded: bool,
 }
 
 impl State<'_> {
@@ -65,6 +67,10 @@ impl State<'_> {
                 }
                 let s = Some(child.as_str());
                 self.cdp.fire("Network.enable", json!({}), s);
+                if self.guarded {
+                    self.cdp
+                        .fire("Fetch.enable", super::egress::enable_params(), s);
+                }
                 self.cdp.fire(
                     "Target.setAutoAttach",
                     json!({ "autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true }),

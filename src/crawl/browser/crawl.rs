@@ -5,7 +5,7 @@
 
 use super::pool::{Done, Job, Pool};
 use super::visit::{Visit, VisitPlan};
-use super::{detect_cmp, record};
+use super::{detect_cmp, record, signals};
 use crate::config::ScanConfig;
 use crate::crawl::frontier::{normalize, Frontier};
 use crate::crawl::robots::RobotsCache;
@@ -13,8 +13,8 @@ use crate::crawl::scope::Scope;
 use crate::crawl::sink::CrawlSink;
 use crate::crawl::{sitemap, Fetcher, Progress};
 use crate::domain::FirstParty;
+use crate::model::{Consent, Cookie, ErrorKind, ScanError};
 use crate::observe::{PageRecord, Phase};
-use crate::report::model::{Consent, Cookie, ScanError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use url::Url;
@@ -135,7 +135,7 @@ pub fn record_of(
             depth,
             ScanError {
                 url: url.to_string(),
-                kind: "browser".into(),
+                kind: ErrorKind::Browser,
                 message: e,
             },
         ),
@@ -167,7 +167,7 @@ pub async fn settle(
         Err(e) => {
             rec.errors.push(ScanError {
                 url: job.url.to_string(),
-                kind: "storage_read".into(),
+                kind: ErrorKind::StorageRead,
                 message: format!("the browser's cookie jar could not be read after this page: {e}"),
             });
             Vec::new()
@@ -204,7 +204,7 @@ pub async fn crawl_pages(
             sink.first_party(&first_party);
             sink.error(ScanError {
                 url: config.start.to_string(),
-                kind: "config".into(),
+                kind: ErrorKind::Config,
                 message: e,
             });
             return Crawled {
@@ -265,6 +265,8 @@ pub async fn crawl_pages(
         rules.sitemaps(),
         &scope,
         limit,
+        // Each sitemap is bounded by --timeout; index and children together by two.
+        config.timeout.saturating_mul(2),
         &mut errors,
     )
     .await;
@@ -278,7 +280,10 @@ pub async fn crawl_pages(
                 &mut crawl.jar,
                 &fp,
                 Phase::BeforeConsent,
-                |v| detect_cmp(v, consent),
+                |v| {
+                    detect_cmp(v, consent);
+                    signals::record(consent, Phase::BeforeConsent, v.probes.get("tcf"));
+                },
             )
             .await;
             sink.cookies(cookies, Phase::BeforeConsent);

@@ -6,17 +6,19 @@ pub mod capture;
 pub mod cdp;
 pub mod consent;
 pub mod crawl;
+pub mod egress;
 pub mod launch;
 pub mod pool;
 pub mod record;
+pub mod signals;
 pub mod visit;
 pub mod world;
 
 use crate::config::{ConsentMode, ScanConfig};
 use crate::crawl::sink::{CollectorSink, CrawlSink};
 use crate::crawl::Progress;
+use crate::model::{CmpService, Consent, ErrorKind, ScanError};
 use crate::observe::{Observations, Phase};
-use crate::report::model::{CmpService, Consent, ScanError};
 use serde_json::json;
 use url::Url;
 
@@ -27,8 +29,11 @@ pub struct BrowserError(pub String);
 
 /// A live browser with its DevTools connection.
 pub struct Session {
-    _browser: launch::Browser,
     cdp: cdp::Cdp,
+    /// Judges every request (internal addresses); None with `--allow-private`.
+    egress: Option<std::sync::Arc<egress::Egress>>,
+    // Dropped last: the browser dies after the handlers that talk to it.
+    _browser: launch::Browser,
 }
 
 /// Start the browser and connect to it.
@@ -49,9 +54,12 @@ pub async fn start(config: &ScanConfig) -> Result<Session, String> {
             None,
         )
         .await;
+    let egress = crate::crawl::private_net::RequestGuard::for_scan(config)
+        .map(|g| std::sync::Arc::new(egress::Egress::start(&cdp, g)));
     Ok(Session {
-        _browser: browser,
         cdp,
+        egress,
+        _browser: browser,
     })
 }
 
@@ -64,8 +72,15 @@ pub const CONSENT_PHASE_PAGES: usize = 10;
 pub struct BrowserScan {
     /// Everything observed.
     pub observations: Observations,
-    /// Renders policy pages in the scan's browser.
-    pub renderer: PolicyRenderer,
+    /// Renders policy pages in the scan's browser; None when the scan was interrupted (the
+    /// browser is gone, and the policy is not read).
+    pub renderer: Option<PolicyRenderer>,
+}
+
+/// What a browser crawl collected so far: kept when a signal stops the crawl.
+struct Seen {
+    sink: CollectorSink,
+    consent: Consent,
 }
 
 /// Crawl the site in headless Chromium: the same frontier as static mode (scope, robots.txt,
@@ -76,35 +91,55 @@ pub async fn crawl_browser(
     config: &ScanConfig,
     progress: &dyn Progress,
 ) -> Result<BrowserScan, BrowserError> {
+    // Named before the start URL's redirects are known, so a scan stopped that early still
+    // reports the start host as first party (the crawl names the final set).
     let mut sink = CollectorSink::default();
-    let (consent, start_failed, pool) = crawl_browser_into(config, progress, &mut sink).await?;
-    let mut obs = sink.into_collector().finish();
-    obs.start_failed = start_failed;
-    obs.consent = Some(consent);
-    Ok(BrowserScan {
-        observations: obs,
-        renderer: PolicyRenderer {
+    sink.first_party(&crate::crawl::scope::Scope::new(config).first_party());
+    let mut seen = Seen {
+        sink,
+        consent: Consent {
+            phases: vec![Phase::BeforeConsent],
+            ..Default::default()
+        },
+    };
+    // Ctrl-C / SIGTERM drop the crawl, and with it the pool: its visits are aborted (each tab's
+    // guard closes it) and the browser's Drop kills its process group and removes the profile.
+    // The pages released to the sink until then are kept.
+    let crawled = tokio::select! {
+        r = crawl_browser_into(config, progress, &mut seen.sink, &mut seen.consent) => Some(r?),
+        _ = crate::crawl::interrupt::wait() => None,
+    };
+    let mut obs = seen.sink.into_collector().finish();
+    obs.mode = crate::model::Mode::Browser;
+    obs.consent = Some(seen.consent);
+    let renderer = crawled.map(|(start_failed, pool)| {
+        obs.start_failed = start_failed;
+        PolicyRenderer {
             session: pool.into_session(),
             page_timeout: config.page_timeout,
-        },
+        }
+    });
+    Ok(BrowserScan {
+        observations: obs,
+        renderer,
     })
 }
 
-/// The crawl itself, reporting to `sink` (the same interface static mode reports to). Returns
-/// the consent section, whether the start URL failed at network level, and the pool.
+/// The crawl itself, reporting to `sink` (the same interface static mode reports to) and to
+/// `consent`. Returns whether the start URL failed at network level, and the pool.
 pub async fn crawl_browser_into<'a>(
     config: &'a ScanConfig,
     progress: &dyn Progress,
     sink: &mut dyn CrawlSink,
-) -> Result<(Consent, bool, pool::Pool<'a>), BrowserError> {
+    consent: &mut Consent,
+) -> Result<(bool, pool::Pool<'a>), BrowserError> {
     let session = start(config).await.map_err(BrowserError)?;
     let mut pool = pool::Pool::new(session, config);
-    let mut consent = Consent {
-        phases: vec![Phase::BeforeConsent.as_str().into()],
+    // The first page also asks which consent manager is on the site and what it declares.
+    let mut probe_plan = visit::VisitPlan {
+        tcf: true,
         ..Default::default()
     };
-    // The first page also asks which consent manager is on the site and what it declares.
-    let mut probe_plan = visit::VisitPlan::default();
     probe_plan.probes.push(("cmp".into(), consent::detect_js()));
     for rule in &consent::rules().cmps {
         if let Some(js) = consent::services_js(&rule.id) {
@@ -113,8 +148,7 @@ pub async fn crawl_browser_into<'a>(
                 .push((format!("services:{}", rule.id), js));
         }
     }
-    let crawled =
-        crawl::crawl_pages(&mut pool, config, progress, sink, &probe_plan, &mut consent).await;
+    let crawled = crawl::crawl_pages(&mut pool, config, progress, sink, &probe_plan, consent).await;
     let choices: Vec<(consent::Choice, Phase)> = match config.consent {
         ConsentMode::None => vec![],
         ConsentMode::Accept => vec![(consent::Choice::Accept, Phase::AfterAccept)],
@@ -133,10 +167,10 @@ pub async fn crawl_browser_into<'a>(
     };
     if !crawled.start_failed && !crawled.visited.is_empty() {
         for (choice, phase) in choices {
-            run_phase(&mut pool, sink, &crawled, choice, phase, &mut consent).await;
+            run_phase(&mut pool, sink, &crawled, choice, phase, consent).await;
         }
     }
-    Ok((consent, crawled.start_failed, pool))
+    Ok((crawled.start_failed, pool))
 }
 
 /// Renders a policy page in the scan's browser: the text a visitor reads, including what
@@ -160,6 +194,7 @@ impl crate::policy::rendered::Renderer for PolicyRenderer {
         Box::pin(async move {
             let plan = visit::VisitPlan {
                 capture_html: true,
+                egress: self.session.egress.clone(),
                 ..Default::default()
             };
             let v = visit::visit(&self.session.cdp, url.as_str(), self.page_timeout, &plan).await?;
@@ -254,7 +289,7 @@ async fn run_phase(
                     .first()
                     .map(Url::to_string)
                     .unwrap_or_default(),
-                kind: "consent".into(),
+                kind: ErrorKind::Consent,
                 message: format!(
                     "cannot open a fresh browser context for {}: {e}",
                     phase.as_str()
@@ -263,12 +298,13 @@ async fn run_phase(
             return;
         }
     };
-    consent.phases.push(phase.as_str().into());
+    consent.phases.push(phase);
     let fp = &crawled.first_party;
     let mut jar = crawl::JarCookies::default();
     let click_plan = visit::VisitPlan {
         context: ctx.clone(),
         click_js: Some(consent::click_js(choice, consent.cmp.as_deref())),
+        tcf: true,
         ..Default::default()
     };
     let plain = visit::VisitPlan {
@@ -286,6 +322,7 @@ async fn run_phase(
         let mut click = None;
         let (rec, cookies) = crawl::settle(pool, done, ctx.as_deref(), &mut jar, fp, phase, |v| {
             click = v.click.clone();
+            signals::record(consent, phase, v.probes.get("tcf"));
         })
         .await;
         if clicked_page {
@@ -298,7 +335,7 @@ async fn run_phase(
             if let Some((false, how)) = &click {
                 sink.error(ScanError {
                     url: url.to_string(),
-                    kind: "consent".into(),
+                    kind: ErrorKind::Consent,
                     message: format!("{}: {how}", phase.as_str()),
                 });
             }

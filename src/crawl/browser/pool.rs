@@ -8,9 +8,11 @@
 //! itself dies, it is restarted once and the pages it took with it are retried.
 
 use super::cdp::Cdp;
+use super::egress::Egress;
 use super::visit::{self, Visit, VisitPlan, GRACE};
 use super::{start, Session};
 use crate::config::ScanConfig;
+use crate::model::ErrorKind;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -105,6 +107,16 @@ impl<'a> Pool<'a> {
     }
 
     fn spawn_arc(&mut self, job: Job, plan: Arc<VisitPlan>) {
+        // Every tab, including a retry in a restarted browser, is guarded by the internal-address
+        // rule of the browser it opens in.
+        let plan = if same_egress(&plan.egress, &self.session.egress) {
+            plan
+        } else {
+            Arc::new(VisitPlan {
+                egress: self.session.egress.clone(),
+                ..(*plan).clone()
+            })
+        };
         let cdp = self.session.cdp.clone();
         let timeout = self.config.page_timeout;
         let generation = self.generation;
@@ -120,7 +132,7 @@ impl<'a> Pool<'a> {
                 Err(_) => Ok(Visit {
                     timed_out: true,
                     problems: vec![(
-                        "page_unresponsive".into(),
+                        ErrorKind::PageUnresponsive,
                         format!(
                             "the visit did not end within {:.0} s: the tab was closed and the scan went on",
                             budget.as_secs_f64()
@@ -157,7 +169,7 @@ impl<'a> Pool<'a> {
                     return Some(Done {
                         job,
                         result: Ok(Visit {
-                            problems: vec![("internal".into(), what.into())],
+                            problems: vec![(ErrorKind::Internal, what.into())],
                             ..Default::default()
                         }),
                     });
@@ -207,5 +219,14 @@ impl<'a> Pool<'a> {
             .cdp
             .call("Storage.getCookies", params, None)
             .await
+    }
+}
+
+/// Whether two plans' guards are the same handler (or both absent).
+fn same_egress(a: &Option<Arc<Egress>>, b: &Option<Arc<Egress>>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        (None, None) => true,
+        _ => false,
     }
 }

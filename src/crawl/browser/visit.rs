@@ -5,6 +5,7 @@
 use super::capture::{pump_until, State};
 use super::cdp::{Cdp, Event};
 use super::world;
+use crate::model::ErrorKind;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
@@ -109,12 +110,14 @@ pub struct Visit {
     pub probes: BTreeMap<String, Value>,
     /// What went wrong on the page besides loading it, as (error kind, message): a DOM or
     /// probe read that failed, a page that stopped answering. Recorded as the page's errors.
-    pub problems: Vec<(String, String)>,
+    pub problems: Vec<(ErrorKind, String)>,
     /// Requests not recorded because the page passed [`MAX_PAGE_HOSTS`] or
     /// [`MAX_URLS_PER_HOST`].
     pub requests_dropped: usize,
     /// The rendered document's HTML, when the plan asked for it (cut at [`MAX_HTML_CHARS`]).
     pub html: Option<String>,
+    /// Requests failed because they led to an internal address: (URL, address).
+    pub refused: Vec<(String, String)>,
 }
 
 /// What to do on a visit besides capturing.
@@ -129,6 +132,12 @@ pub struct VisitPlan {
     pub probes: Vec<(String, String)>,
     /// Read the rendered document's HTML (a policy page rendered by script).
     pub capture_html: bool,
+    /// Ask the IAB TCF API after the page settled (and after the click), from an isolated
+    /// world; the answer lands in the probe `tcf`.
+    pub tcf: bool,
+    /// Requests to internal addresses the user did not name are failed before they leave the
+    /// browser (see `crawl::private_net`); None with `--allow-private`.
+    pub egress: Option<std::sync::Arc<super::egress::Egress>>,
 }
 
 /// JavaScript evaluated after the page settles; returns plain JSON.
@@ -203,14 +212,19 @@ impl Drop for TabGuard<'_> {
 }
 
 /// The longest a visit with `plan` may take: `--page-timeout`, the wait after a consent click,
-/// and [`GRACE`] for reading the page and closing the tab.
+/// the wait for a CMP's TCF answer, and [`GRACE`] for reading the page and closing the tab.
 pub fn visit_budget(page_timeout: Duration, plan: &VisitPlan) -> Duration {
     let click = if plan.click_js.is_some() {
         page_timeout.min(Duration::from_secs(5))
     } else {
         Duration::ZERO
     };
-    page_timeout + click + GRACE
+    let tcf = if plan.tcf {
+        super::signals::ASK_BUDGET
+    } else {
+        Duration::ZERO
+    };
+    page_timeout + click + tcf + GRACE
 }
 
 /// Visit `url` in a new tab (of the plan's browser context; cookies persist across pages).
@@ -255,6 +269,12 @@ pub async fn visit(
         .to_string();
     let s = Some(session.as_str());
     cdp.call_until("Network.enable", json!({}), s, hard).await?;
+    // Every request of the tab is paused and judged by the internal-address rule before it
+    // leaves the browser (frames and workers: see `capture`).
+    if plan.egress.is_some() {
+        cdp.call_until("Fetch.enable", super::egress::enable_params(), s, hard)
+            .await?;
+    }
     cdp.call_until("Page.enable", json!({}), s, hard).await?;
     cdp.call_until(
         "Page.addScriptToEvaluateOnNewDocument",
@@ -283,6 +303,7 @@ pub async fn visit(
         loaded: false,
         last_activity: Instant::now(),
         visit: Visit::default(),
+        guarded: plan.egress.is_some(),
     };
     let deadline = started + page_timeout;
     // Until `hard`: a server that sends its headers late still gets its page read.
@@ -305,6 +326,9 @@ pub async fn visit(
         state.on_event(ev);
     }
     state.collect_cookies();
+    if let Some(e) = &plan.egress {
+        state.visit.refused = e.take(&state.sessions);
+    }
     Ok(state.visit)
 }
 
@@ -339,6 +363,13 @@ async fn read_page(
         )
         .await;
     }
+    // What the steps after the click need of the budget: the TCF question, then the DOM read.
+    let tcf_wait = if plan.tcf {
+        super::signals::ASK_BUDGET
+    } else {
+        Duration::ZERO
+    };
+    let reserve = GRACE + tcf_wait;
     if let Some(js) = &plan.click_js {
         let mut sessions = vec![session.to_string()];
         sessions.extend(state.frame_sessions.iter().cloned());
@@ -357,7 +388,7 @@ async fn read_page(
         if !result.0 {
             if let Some(e) = failures.first() {
                 state.visit.problems.push((
-                    "consent_click".into(),
+                    ErrorKind::ConsentClick,
                     format!("the consent button could not be looked for: {e}"),
                 ));
             }
@@ -366,7 +397,7 @@ async fn read_page(
             // Whatever the click unleashes (tag managers, pixels) loads now: wait for it.
             state.loaded = true;
             state.last_activity = Instant::now();
-            let cap = Instant::now() + (hard - GRACE).saturating_duration_since(Instant::now());
+            let cap = Instant::now() + (hard - reserve).saturating_duration_since(Instant::now());
             pump_until(state, rx, cap).await;
         }
         state.visit.click = Some(result);
@@ -380,16 +411,20 @@ async fn read_page(
             Err(e) => state
                 .visit
                 .problems
-                .push(("probe".into(), format!("probe {name} failed: {e}"))),
+                .push((ErrorKind::Probe, format!("probe {name} failed: {e}"))),
         }
     }
     let frame = state.target_id.clone();
+    if plan.tcf {
+        let answer = super::signals::read_tcf(cdp, session, &frame, hard - GRACE).await;
+        state.visit.probes.insert("tcf".into(), answer);
+    }
     let mut dom = match world::eval_isolated(cdp, session, &frame, DOM_JS, hard).await {
         Ok(v) => match serde_json::from_value::<Dom>(v) {
             Ok(d) => d,
             Err(e) => {
                 state.visit.problems.push((
-                    "dom_read".into(),
+                    ErrorKind::DomRead,
                     format!("the rendered page could not be read (links, scripts, storage): {e}"),
                 ));
                 return;
@@ -398,7 +433,7 @@ async fn read_page(
         Err(e) if Instant::now() >= hard => return unresponsive(state, "DOM", &e),
         Err(e) => {
             state.visit.problems.push((
-                "dom_read".into(),
+                ErrorKind::DomRead,
                 format!("the rendered page could not be read (links, scripts, storage): {e}"),
             ));
             return;
@@ -413,7 +448,7 @@ async fn read_page(
         }
         Ok(_) => {}
         Err(e) => state.visit.problems.push((
-            "storage_read".into(),
+            ErrorKind::StorageRead,
             format!("the names of cookies written by the page's scripts could not be read: {e}"),
         )),
     }
@@ -423,7 +458,7 @@ async fn read_page(
             Ok(Value::String(html)) => state.visit.html = Some(html),
             Ok(_) => {}
             Err(e) => state.visit.problems.push((
-                "dom_read".into(),
+                ErrorKind::DomRead,
                 format!("the rendered HTML could not be read: {e}"),
             )),
         }
@@ -433,9 +468,13 @@ async fn read_page(
 /// The page stopped answering while we read `what`: record it (kind `dom_read` unless it was a
 /// probe or the scroll) and give up on the rest of the page.
 fn unresponsive(state: &mut State<'_>, what: &str, error: &str) {
-    let kind = if what == "probe" { "probe" } else { "dom_read" };
+    let kind = if what == "probe" {
+        ErrorKind::Probe
+    } else {
+        ErrorKind::DomRead
+    };
     state.visit.problems.push((
-        kind.into(),
+        kind,
         format!(
             "the page did not answer while its {what} was read ({error}): its scripts may never \
              yield; the tab was closed and the scan went on"
