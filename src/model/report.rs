@@ -304,8 +304,9 @@ pub struct Policy {
     pub declarations: Vec<Declaration>,
     /// Why no policy could be read, if so.
     pub error: Option<String>,
-    /// Where the text came from, one entry per document read (same order as `urls`).
-    #[serde(default)]
+    /// Where the text came from, one entry per document read (same order as `urls`); absent when
+    /// no policy was read, so such reports are unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<PolicySource>,
 }
 
