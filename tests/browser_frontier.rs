@@ -316,3 +316,88 @@ fn hosts_recorded_per_page_are_capped() {
         .unwrap_or_else(|| panic!("no requests_capped error{}", r.context()));
     assert_eq!(capped.url, "http://www.site.test/flood.html");
 }
+
+/// SIGTERM stops the tab pool mid-crawl, and the pages released before it stay in the partial
+/// report: the home page is in, the slow page (its image answers after 8 s) and the pages queued
+/// behind it are not, and the browser is gone.
+#[test]
+fn a_signal_stops_the_pool_and_keeps_the_pages_seen() {
+    use std::process::{Command, Stdio};
+    let site = harness::site("browser-pool");
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let report = tmp.path().join("report.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_privacy-inventory"))
+        .args([
+            "scan",
+            POOL,
+            "--browser",
+            "--consent",
+            "none",
+            "--concurrency",
+            "2",
+            "--page-timeout",
+            "12",
+            "--quiet",
+            "--resolve",
+            &site.server.resolve_all(),
+            "--output",
+        ])
+        .arg(&report)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the binary");
+    // The home page is done once the pool asks for the pages it links to.
+    let t = std::time::Instant::now();
+    while !site
+        .paths_for("www.site.test")
+        .iter()
+        .any(|p| p == "/p2.html")
+    {
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "the pool never reached /p2.html:\n{}",
+            site.request_log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let t = std::time::Instant::now();
+    let code = loop {
+        if let Ok(Some(s)) = child.try_wait() {
+            break s.code();
+        }
+        if t.elapsed() > Duration::from_secs(15) {
+            let _ = child.kill();
+            panic!("the scan did not stop within 15 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(code, Some(143));
+    let text = std::fs::read_to_string(&report).expect("the partial report is written");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("JSON report");
+    harness::assert_schema_valid(&json, &text);
+    assert_eq!(json["incomplete"], true, "{text}");
+    let pages = json["pages"].as_array().expect("pages");
+    assert!(
+        pages.iter().any(|p| p["url"] == POOL && p["status"] == 200),
+        "the home page seen before the signal is kept: {text}"
+    );
+    assert!(
+        !pages
+            .iter()
+            .any(|p| p["url"] == "http://www.site.test/slow.html"),
+        "the slow page had not finished: {text}"
+    );
+    assert!(
+        json["first_party_domains"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|d| d == "site.test")),
+        "{text}"
+    );
+}
