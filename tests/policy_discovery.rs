@@ -52,6 +52,7 @@ async fn policy_found_by_footer_link() {
         &obs,
         &Inventory::default(),
         &fetcher,
+        None,
         &test_catalog(),
     )
     .await;
@@ -83,6 +84,7 @@ async fn policy_found_at_a_well_known_path() {
         &Observations::default(),
         &Inventory::default(),
         &fetcher,
+        None,
         &test_catalog(),
     )
     .await;
@@ -109,6 +111,7 @@ async fn soft_404_site_has_no_policy() {
         &Observations::default(),
         &Inventory::default(),
         &fetcher,
+        None,
         &test_catalog(),
     )
     .await;

@@ -318,6 +318,22 @@ pub struct Policy {
     pub declarations: Vec<Declaration>,
     /// Why no policy could be read, if so.
     pub error: Option<String>,
+    /// Where the text came from, one entry per document read (same order as `urls`); absent when
+    /// no policy was read, so such reports are unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<PolicySource>,
+}
+
+/// One document the policy text was read from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct PolicySource {
+    /// URL (or file path) read.
+    pub url: String,
+    /// "http" (the document as served), "browser" (the DOM after the page's scripts ran) or
+    /// "file".
+    pub read_with: String,
+    /// Policy generator whose host served it (`data/policy/generator_hosts.toml` id), if any.
+    pub generator: Option<String>,
 }
 
 /// A name found in the policy.

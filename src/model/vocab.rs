@@ -324,6 +324,18 @@ vocabulary! {
         HeadersTooLarge = "headers_too_large",
         /// A redirect pointed to a scheme that is never fetched (file:, ftp:, javascript:, data:).
         UnsafeRedirect = "unsafe_redirect",
+        /// Browser mode: the rendered page could not be read (links, scripts, storage, HTML).
+        DomRead = "dom_read",
+        /// Browser mode: the browser's storage (cookie jar, cookie names) could not be read.
+        StorageRead = "storage_read",
+        /// Browser mode: a probe (consent manager detection, its declared services) failed.
+        Probe = "probe",
+        /// Browser mode: the consent button could not be looked for (the page threw or hung).
+        ConsentClick = "consent_click",
+        /// Browser mode: the visit overran `--page-timeout` plus the grace; the tab was closed.
+        PageUnresponsive = "page_unresponsive",
+        /// Browser mode: the page made more requests than are recorded per page.
+        RequestsCapped = "requests_capped",
     }
 }
 

@@ -22,6 +22,7 @@ pub mod negation;
 pub mod pdf;
 pub mod plain;
 pub mod provider;
+pub mod rendered;
 pub mod source;
 pub mod text;
 

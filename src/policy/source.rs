@@ -4,8 +4,9 @@
 use crate::catalog::{Catalog, Inventory};
 use crate::config::ScanConfig;
 use crate::crawl::Fetcher;
-use crate::model::Policy;
+use crate::model::{Policy, PolicySource};
 use crate::observe::Observations;
+use crate::policy::rendered::{self, Renderer};
 use crate::policy::{analyze, discover, html, language, pdf, plain, PolicyText};
 use futures_util::stream::{self, StreamExt};
 use std::path::{Path, PathBuf};
@@ -152,6 +153,106 @@ pub async fn load_url(
     Ok((parsed, fetched.final_url))
 }
 
+/// One policy document read: its text, where it ended up, how it was read, and what its HTML
+/// says about text that lives elsewhere when it is thin.
+pub struct Loaded {
+    /// The text.
+    pub text: PolicyText,
+    /// Where it came from.
+    pub source: PolicySource,
+    /// Thin page: where its text may be instead.
+    pub thin: Option<rendered::Thin>,
+}
+
+/// Read one policy URL: rendered in the browser when there is one (the text a visitor sees),
+/// else (or when it is no HTML page, e.g. a PDF) over HTTP.
+pub async fn load_page(
+    url: &Url,
+    fetcher: &Fetcher,
+    renderer: Option<&dyn Renderer>,
+    pdf_exe: &Path,
+) -> Result<Loaded, String> {
+    let generator = rendered::generator_of(url).map(|g| g.id.clone());
+    if let Some(r) = renderer {
+        if let Ok(page) = r.render(url).await {
+            let text = html::parse_html(&page.html, page.final_url.as_str());
+            let thin = rendered::thin_page(&text, &page.html, &page.final_url);
+            return Ok(Loaded {
+                text,
+                source: PolicySource {
+                    url: url.to_string(),
+                    read_with: "browser".into(),
+                    generator,
+                },
+                thin,
+            });
+        }
+    }
+    let fetched = fetcher
+        .get(url)
+        .await
+        .map_err(|e| format!("cannot fetch policy {url}: {e} ({})", e.kind()))?;
+    if !(200..300).contains(&fetched.status) {
+        return Err(format!("policy {url} answered HTTP {}", fetched.status));
+    }
+    let final_url = fetched.final_url.clone();
+    let format = sniff_format(
+        fetched.content_type.as_deref(),
+        final_url.path(),
+        &fetched.body,
+    );
+    let (text, thin) = if format == Format::Html {
+        let body = fetched.text();
+        drop(fetched);
+        let text = html::parse_html(&body, final_url.as_str());
+        let thin = rendered::thin_page(&text, &body, &final_url);
+        (text, thin)
+    } else {
+        let text = (format != Format::Pdf).then(|| fetched.text());
+        let parsed =
+            parse_document(format, &fetched.body, text, final_url.as_str(), pdf_exe).await?;
+        (parsed, None)
+    };
+    Ok(Loaded {
+        text,
+        source: PolicySource {
+            url: url.to_string(),
+            read_with: "http".into(),
+            generator,
+        },
+        thin,
+    })
+}
+
+/// Read a policy link: the page itself, or, when the page is thin and links to a known policy
+/// generator's host, the generator's page. Static mode notes a thin page that looks filled by
+/// script. Returns the text, the documents read, and a note for `Policy.error`.
+async fn read_link(
+    url: &Url,
+    fetcher: &Fetcher,
+    renderer: Option<&dyn Renderer>,
+    pdf_exe: &Path,
+) -> Result<(PolicyText, Vec<PolicySource>, Option<String>), String> {
+    let page = load_page(url, fetcher, renderer, pdf_exe).await?;
+    let Some(thin) = page.thin.clone() else {
+        return Ok((page.text, vec![page.source], None));
+    };
+    if let Some(link) = thin.generator_link.as_ref().filter(|l| *l != url) {
+        if let Ok(g) = load_page(link, fetcher, renderer, pdf_exe).await {
+            if !g.text.is_empty() {
+                let mut text = page.text;
+                text.extend(g.text);
+                return Ok((text, vec![page.source, g.source], None));
+            }
+        }
+    }
+    let note = match renderer {
+        None => rendered::script_rendered_hint(url, &thin),
+        Some(_) => None,
+    };
+    Ok((page.text, vec![page.source], note))
+}
+
 /// The privacy-inventory executable for PDF child processes.
 pub fn current_exe() -> PathBuf {
     std::env::current_exe().unwrap_or_else(|_| PathBuf::from("privacy-inventory"))
@@ -160,7 +261,7 @@ pub fn current_exe() -> PathBuf {
 /// Analyse text read from `urls` into a report [`Policy`].
 fn finish(
     text: PolicyText,
-    urls: Vec<String>,
+    sources: Vec<PolicySource>,
     discovered_by: &str,
     catalog: &Catalog,
     error: Option<String>,
@@ -169,11 +270,12 @@ fn finish(
     let mut declarations = analyze::analyze_text(&text, catalog);
     declarations.extend(analyze::observed_declarations(&text, observed));
     Policy {
-        urls,
+        urls: sources.iter().map(|s| s.url.clone()).collect(),
         discovered_by: Some(discovered_by.to_string()),
         language: language::detect(&text.plain()),
         declarations,
         error,
+        sources,
     }
 }
 
@@ -206,6 +308,13 @@ async fn read_sources_for(
     let mut text = PolicyText::default();
     let mut urls = Vec::new();
     let mut errors = Vec::new();
+    let source = |url: String, read_with: &str| PolicySource {
+        generator: Url::parse(&url)
+            .ok()
+            .and_then(|u| rendered::generator_of(&u).map(|g| g.id.clone())),
+        url,
+        read_with: read_with.into(),
+    };
     for s in sources {
         let part = if is_url(s) {
             match (Url::parse(s), fetcher) {
@@ -220,17 +329,18 @@ async fn read_sources_for(
                 .await
                 .map(|t| (t, s.clone()))
         };
+        let how = if is_url(s) { "http" } else { "file" };
         match part {
             Ok((t, name)) => {
                 if t.is_empty() {
                     errors.push(format!("{name}: no text found"));
                 }
                 text.extend(t);
-                urls.push(name);
+                urls.push(source(name, how));
             }
             Err(e) => {
                 errors.push(e);
-                urls.push(s.clone());
+                urls.push(source(s.clone(), how));
             }
         }
     }
@@ -289,14 +399,16 @@ fn unexplained_brands(inventory: &Inventory) -> Vec<String> {
     brands
 }
 
-/// Find and read the policy for a scanned site (`--policy` first, then discovery). Never fails:
-/// problems end up in `Policy.error`. `obs` gives the crawled policy links; `inventory` what the
-/// catalog could not explain, which the policy is searched for too.
+/// Find and read the policy for a scanned site (`--policy` first, then discovery). Policy links
+/// are read through `renderer` when the scan has a browser (the text a visitor sees). Never
+/// fails: problems end up in `Policy.error`. `obs` gives the crawled policy links; `inventory`
+/// what the catalog could not explain, which the policy is searched for too.
 pub async fn read_for_site(
     config: &ScanConfig,
     obs: &Observations,
     inventory: &Inventory,
     fetcher: &Fetcher,
+    renderer: Option<&dyn Renderer>,
     catalog: &Catalog,
 ) -> Policy {
     let exe = current_exe();
@@ -307,18 +419,13 @@ pub async fn read_for_site(
     let mut errors = Vec::new();
     let ranked = discover::rank_links(&obs.policy_links, &config.start, &obs.first_party_domains);
     for cand in ranked.iter().filter(|c| c.score > 0).take(LINKS_TRIED) {
-        match load_url(&cand.url, fetcher, &exe).await {
-            Ok((text, _)) if !text.is_empty() => {
-                return finish(
-                    text,
-                    vec![cand.url.to_string()],
-                    "link",
-                    catalog,
-                    None,
-                    &observed,
-                )
+        match read_link(&cand.url, fetcher, renderer, &exe).await {
+            Ok((text, sources, note)) if !text.is_empty() => {
+                return finish(text, sources, "link", catalog, note, &observed)
             }
-            Ok(_) => errors.push(format!("{}: no text found", cand.url)),
+            Ok((_, _, note)) => {
+                errors.push(note.unwrap_or_else(|| format!("{}: no text found", cand.url)))
+            }
             Err(e) => errors.push(e),
         }
     }
@@ -337,14 +444,12 @@ pub async fn read_for_site(
             Ok(Some((url, Ok((text, final_url))))) => {
                 let redirected_home = final_url.path() == "/" && url.path() != "/";
                 if !redirected_home && looks_like_policy(&text) {
-                    return finish(
-                        text,
-                        vec![url.to_string()],
-                        "well_known",
-                        catalog,
-                        None,
-                        &observed,
-                    );
+                    let source = PolicySource {
+                        url: url.to_string(),
+                        read_with: "http".into(),
+                        generator: None,
+                    };
+                    return finish(text, vec![source], "well_known", catalog, None, &observed);
                 }
             }
             Ok(Some((_, Err(_)))) => {}

@@ -385,6 +385,7 @@ pub fn observed() -> Report {
             language: Some("de".into()),
             declarations: vec![],
             error: None,
+            ..Default::default()
         },
         ..Default::default()
     }

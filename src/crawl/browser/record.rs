@@ -115,6 +115,32 @@ pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> Pag
             message: "the page did not settle (network idle) within --page-timeout; captured what loaded until then".into(),
         });
     }
+    for (kind, message) in &v.problems {
+        // A page that could not be read at all failed; a probe or a click that failed did not.
+        if matches!(
+            kind,
+            ErrorKind::DomRead | ErrorKind::PageUnresponsive | ErrorKind::Internal
+        ) {
+            rec.page.error.get_or_insert(*kind);
+        }
+        rec.errors.push(ScanError {
+            url: url.to_string(),
+            kind: *kind,
+            message: message.clone(),
+        });
+    }
+    if v.requests_dropped > 0 {
+        rec.errors.push(ScanError {
+            url: url.to_string(),
+            kind: ErrorKind::RequestsCapped,
+            message: format!(
+                "the page made more requests than are recorded per page (at most {} hosts, {} URLs per host): {} were not recorded",
+                super::visit::MAX_PAGE_HOSTS,
+                super::visit::MAX_URLS_PER_HOST,
+                v.requests_dropped
+            ),
+        });
+    }
     for r in &v.requests {
         // Browser-internal requests (the PDF viewer's chrome-extension:, chrome://resources) are
         // no data flow: only http(s) and ws(s) count.
