@@ -308,7 +308,8 @@ pub struct Declaration {
     pub service: Option<String>,
     /// Company legal name, when known.
     pub company: Option<String>,
-    /// "service", "company", "host" or "provider" (free text from a provider sentence).
+    /// "service", "company", "host", "provider" (free text from a provider sentence) or "variant"
+    /// (a catalog name written with other spacing or one letter off: "Mail Chimp", "Twillio").
     pub matched_as: String,
     /// Heading path, e.g. "Plugins und Tools > Google Fonts".
     pub section: String,

@@ -23,6 +23,7 @@ pub mod plain;
 pub mod provider;
 pub mod source;
 pub mod text;
+pub mod variants;
 
 pub use analyze::{analyze_text, analyze_with};
 pub use source::{read_for_site, read_sources};
