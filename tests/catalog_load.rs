@@ -51,6 +51,9 @@ fn category_vocabulary_is_the_documented_one() {
         "affiliate",
         "identity",
         "translation",
+        "push-notifications",
+        "feedback",
+        "collaboration",
         "other",
     ];
     assert_eq!(ids, expected);

@@ -110,6 +110,7 @@ fn service(id: &str, name: &str, company: &str, hosts: &[&str], aliases: &[&str]
         aliases: aliases.iter().map(|s| s.to_string()).collect(),
         family: None,
         shared_hosts: false,
+        source: None,
     }
 }
 
@@ -120,6 +121,8 @@ fn company(id: &str, name: &str, aliases: &[&str]) -> Company {
         parent: None,
         country: None,
         aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        formerly: vec![],
+        source: None,
     }
 }
 
