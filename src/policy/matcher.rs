@@ -188,8 +188,13 @@ impl NameMatcher {
             return;
         }
         let text = folded.text.as_str();
+        // Exact matches are sorted and disjoint, so their ends are sorted too: one binary search
+        // tells whether a span overlaps any (a long sentence full of names stays linear-ish).
         let exact: Vec<(usize, usize)> = out.iter().map(|m| (m.start, m.end)).collect();
-        let free = |os: usize, oe: usize| exact.iter().all(|&(s, e)| oe <= s || e <= os);
+        let free = |os: usize, oe: usize| {
+            let i = exact.partition_point(|&(_, e)| e <= os);
+            exact.get(i).is_none_or(|&(s, _)| oe <= s)
+        };
         let capital = |fs: usize| {
             let (os, _) = folded.original_range(fs, fs + 1);
             original[os..]

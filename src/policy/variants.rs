@@ -20,6 +20,7 @@
 
 use crate::policy::fold::fold_str;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Shortest name (in letters and digits) that gets variants: shorter ones collide with words.
 pub const MIN_LETTERS: usize = 6;
@@ -28,6 +29,26 @@ pub const MIN_LETTERS: usize = 6;
 const MAX_WORDS: usize = 3;
 
 const BASE: u64 = 0x100_0000_01b3;
+
+/// The keys are already polynomial hashes: hash them again with a multiply, not SipHash.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ (n >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type KeyMap = HashMap<u64, Vec<u32>, BuildHasherDefault<KeyHasher>>;
 
 /// One name the index can find, with what it stands for (an index into the caller's targets).
 #[derive(Debug, Clone)]
@@ -43,9 +64,9 @@ struct Entry {
 pub struct VariantIndex {
     entries: Vec<Entry>,
     /// Hash of a full squash → entries.
-    full: HashMap<u64, Vec<u32>>,
+    full: KeyMap,
     /// Hash of a squash with one inner letter deleted → entries allowing misspellings.
-    deleted: HashMap<u64, Vec<u32>>,
+    deleted: KeyMap,
     max_len: usize,
 }
 
@@ -144,10 +165,10 @@ impl VariantIndex {
     /// pass them best first.
     pub fn build<'a>(names: impl IntoIterator<Item = (&'a str, u32, bool)>) -> VariantIndex {
         let mut ix = VariantIndex::default();
-        let mut seen: HashMap<Vec<char>, ()> = HashMap::new();
+        let mut seen: std::collections::HashSet<Vec<char>> = Default::default();
         for (name, target, misspell) in names {
             let sq = squash(&fold_str(name));
-            if sq.len() < MIN_LETTERS || seen.insert(sq.clone(), ()).is_some() {
+            if sq.len() < MIN_LETTERS || !seen.insert(sq.clone()) {
                 continue;
             }
             let id = ix.entries.len() as u32;
