@@ -132,8 +132,10 @@ fn observed(id: &str, host: &str) -> ServiceUse {
 
 /// Kinds of the findings about `id` after reconciling `policy` against an observed use.
 fn finding_kinds(policy: &str, id: &str, host: &str) -> Vec<String> {
-    let mut r = Report::default();
-    r.services = vec![observed(id, host)];
+    let mut r = Report {
+        services: vec![observed(id, host)],
+        ..Default::default()
+    };
     r.policy.urls = vec!["https://www.example.com/privacy".into()];
     r.policy.declarations = declarations(policy);
     reconcile(&mut r, &catalog());
