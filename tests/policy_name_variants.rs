@@ -2,10 +2,10 @@
 //! hyphenation variants, one-letter misspellings of long names, words that must stay words, and
 //! former and parent company names.
 
-use privacy_inventory::catalog::Catalog;
+use privacy_inventory::catalog::{Catalog, Inventory};
+use privacy_inventory::model::{Consent, Declaration, Policy, ServiceUse};
 use privacy_inventory::policy::{analyze_text, plain::parse_plain};
 use privacy_inventory::reconcile::reconcile;
-use privacy_inventory::report::model::{Declaration, Report, ServiceUse};
 
 fn catalog() -> Catalog {
     Catalog::builtin().unwrap_or_else(|e| panic!("built-in catalog has errors:\n{e}"))
@@ -132,17 +132,20 @@ fn observed(id: &str, host: &str) -> ServiceUse {
 
 /// Kinds of the findings about `id` after reconciling `policy` against an observed use.
 fn finding_kinds(policy: &str, id: &str, host: &str) -> Vec<String> {
-    let mut r = Report {
+    let inventory = Inventory {
         services: vec![observed(id, host)],
         ..Default::default()
     };
-    r.policy.urls = vec!["https://www.example.com/privacy".into()];
-    r.policy.declarations = declarations(policy);
-    reconcile(&mut r, &catalog());
-    r.findings
+    let policy = Policy {
+        urls: vec!["https://www.example.com/privacy".into()],
+        declarations: declarations(policy),
+        ..Default::default()
+    };
+    reconcile(&inventory, &policy, &Consent::default(), &catalog())
+        .findings
         .iter()
         .filter(|f| f.service.as_deref() == Some(id))
-        .map(|f| f.kind.clone())
+        .map(|f| f.kind.as_str().to_string())
         .collect()
 }
 
