@@ -216,6 +216,48 @@ fn cli_check_exits_0_when_fine_and_2_on_errors() {
 }
 
 #[test]
+fn cli_check_without_a_file_checks_the_built_in_catalog() {
+    Command::cargo_bin("privacy-inventory")
+        .unwrap()
+        .args(["catalog", "check"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("built-in catalog: ok ("));
+}
+
+#[test]
+fn cli_check_lists_user_entries_without_a_source_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{GOOD}\n[[service]]\nid = \"acme-cdn\"\nname = \"ACME CDN\"\ncompany = \"acme-analytics\"\ncategories = [\"cdn\"]\nhosts = [\"cdn.acme-analytics.example\"]\nsource = \"our contract with ACME\"\n"
+    );
+    let p = write(&dir, "mine.toml", &text);
+    let out = Command::cargo_bin("privacy-inventory")
+        .unwrap()
+        .args(["catalog", "check"])
+        .arg(&p)
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("service \"acme-stats\" source: no source note"),
+        "{err}"
+    );
+    assert!(err.contains("company \"acme-analytics\" source"), "{err}");
+    assert!(!err.contains("acme-cdn"), "{err}");
+    // An empty note is an error even in a user file.
+    let p = write(
+        &dir,
+        "empty.toml",
+        &text.replace("our contract with ACME", " "),
+    );
+    let errs = check_file(&p).unwrap_err();
+    assert!(errs.to_string().contains("source note is empty"), "{errs}");
+}
+
+#[test]
 fn cli_lookup_explains_why() {
     let out = Command::cargo_bin("privacy-inventory")
         .unwrap()

@@ -48,7 +48,7 @@ mod raw;
 mod validate;
 
 pub use attribute::{attribute, Inventory};
-pub use load::{check_file, BUILTIN_FILES};
+pub use load::{check_builtin, check_file, unsourced_entries, BUILTIN_FILES};
 pub use model::{categories, is_category, Category, Company, Service, CATEGORIES_TOML};
 pub use raw::{CatalogErrors, CatalogIssue};
 pub use validate::{host_problem, is_kebab};

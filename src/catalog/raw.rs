@@ -73,6 +73,10 @@ pub(crate) struct RawCompany {
     pub(crate) country: Option<S>,
     #[serde(default)]
     pub(crate) aliases: Vec<S>,
+    #[serde(default)]
+    pub(crate) formerly: Vec<S>,
+    #[serde(default)]
+    pub(crate) source: Option<S>,
 }
 
 #[derive(serde::Deserialize)]
@@ -98,6 +102,8 @@ pub(crate) struct RawService {
     pub(crate) family: Option<S>,
     #[serde(default)]
     pub(crate) shared_hosts: bool,
+    #[serde(default)]
+    pub(crate) source: Option<S>,
 }
 
 #[derive(serde::Deserialize)]

@@ -345,8 +345,9 @@ pub struct Declaration {
     pub service: Option<String>,
     /// Company legal name, when known.
     pub company: Option<String>,
-    /// "service", "company", "host", "provider" (free text from a provider sentence), "brand"
-    /// (the brand of a third-party host the catalog does not know, written as a word) or
+    /// "service", "company", "host", "provider" (free text from a provider sentence), "variant"
+    /// (a catalog name written with other spacing or one letter off: "Mail Chimp", "Twillio"),
+    /// "brand" (the brand of a third-party host the catalog does not know, written as a word) or
     /// "cookie" (the name of a cookie the scan saw, e.g. `_ga`; not a recipient).
     pub matched_as: String,
     /// Heading path, e.g. "Plugins und Tools > Google Fonts".

@@ -50,7 +50,7 @@ fn fingerprint(catalog: &Catalog) -> u64 {
         (&s.id, &s.name, &s.company, &s.aliases, &s.hosts).hash(&mut h);
     }
     for c in catalog.companies() {
-        (&c.id, &c.name, &c.aliases).hash(&mut h);
+        (&c.id, &c.name, &c.aliases, &c.formerly, &c.parent).hash(&mut h);
     }
     h.finish()
 }
@@ -157,7 +157,7 @@ pub fn analyze_with(
                             format!("s:{id}"),
                             Some(id.clone()),
                             company,
-                            "service",
+                            if n.variant { "variant" } else { "service" },
                             negated,
                             (n.start, n.end),
                         );
@@ -169,11 +169,21 @@ pub fn analyze_with(
                             format!("c:{id}"),
                             None,
                             company,
-                            "company",
+                            if n.variant { "variant" } else { "company" },
                             negated,
                             (n.start, n.end),
                         );
                     }
+                    // A parent group named: its subsidiaries' services are disclosed by company.
+                    Hit::Parent(parent) => push(
+                        written,
+                        format!("g:{}", fold_str(parent)),
+                        None,
+                        Some(parent.clone()),
+                        if n.variant { "variant" } else { "company" },
+                        negated,
+                        (n.start, n.end),
+                    ),
                 }
             }
             for h in hosts.iter().filter(|h| !h.email) {

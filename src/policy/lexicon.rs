@@ -69,6 +69,8 @@ pub struct Lexicon {
     pub link_terms: LinkTerms,
     /// Folded single-word brand names that are also ordinary words.
     pub common_words: Vec<String>,
+    /// Folded names one letter away from an ordinary word: no misspelling variants for them.
+    pub no_misspelling: Vec<String>,
     /// id/class substrings of cookie banners.
     pub noise_markers: Vec<String>,
     /// Purpose words by catalog category (`data/policy/purposes.toml`), as folded word sequences.
@@ -198,6 +200,7 @@ impl Lexicon {
             well_known_paths: lines(include_str!("../../data/policy/well_known_paths.txt")),
             link_terms,
             common_words: fold_all(&lines(include_str!("../../data/policy/common_words.txt"))),
+            no_misspelling: fold_all(&lines(include_str!("../../data/policy/no_misspelling.txt"))),
             noise_markers: lines(include_str!("../../data/policy/noise_markers.txt")),
             purposes: toml::from_str::<BTreeMap<String, Vec<String>>>(include_str!(
                 "../../data/policy/purposes.toml"

@@ -25,6 +25,7 @@ pub mod provider;
 pub mod rendered;
 pub mod source;
 pub mod text;
+pub mod variants;
 
 pub use analyze::{analyze_text, analyze_with};
 pub use source::{read_for_site, read_sources};

@@ -108,9 +108,13 @@ impl<'a> Declared<'a> {
             company_names.push(c.id.as_str());
             company_names.push(c.name.as_str());
             company_names.extend(c.aliases.iter().map(String::as_str));
+            // An old name, or the group the company belongs to, names it too.
+            company_names.extend(c.formerly.iter().map(String::as_str));
+            company_names.extend(c.parent.as_deref());
         }
         let names_company = |d: &Declaration| match d.matched_as.as_str() {
-            "company" => {
+            // A variant without a service is a company name written differently ("Face book").
+            "company" | "variant" if d.service.is_none() => {
                 let named = d.company.as_deref().unwrap_or(d.name.as_str());
                 company_names.iter().any(|n| {
                     !n.is_empty() && (n.eq_ignore_ascii_case(named) || same_entity(n, named))
@@ -151,7 +155,10 @@ impl<'a> Declared<'a> {
         }
         self.find(|d| {
             d.service.is_none()
-                && matches!(d.matched_as.as_str(), "provider" | "company" | "brand")
+                && matches!(
+                    d.matched_as.as_str(),
+                    "provider" | "company" | "brand" | "variant"
+                )
                 && name_matches_domain(&d.name, host)
         })
     }

@@ -157,7 +157,7 @@ pub fn undisclosed(report: &Seen<'_>, catalog: &Catalog, svc: &ServiceUse) -> Fi
             // missing, and saying the company is missing too would be false.
             let company_named = report.policy.declarations.iter().any(|d| {
                 !d.negated
-                    && matches!(d.matched_as.as_str(), "company" | "provider")
+                    && matches!(d.matched_as.as_str(), "company" | "provider" | "variant")
                     && d.company.as_deref() == Some(svc.company.as_str())
             });
             if company_named {

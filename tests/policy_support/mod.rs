@@ -111,6 +111,7 @@ fn service(id: &str, name: &str, company: &str, hosts: &[&str], aliases: &[&str]
         aliases: aliases.iter().map(|s| s.to_string()).collect(),
         family: None,
         shared_hosts: false,
+        source: None,
     }
 }
 
@@ -121,6 +122,8 @@ fn company(id: &str, name: &str, aliases: &[&str]) -> Company {
         parent: None,
         country: None,
         aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        formerly: vec![],
+        source: None,
     }
 }
 

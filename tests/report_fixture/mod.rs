@@ -23,6 +23,8 @@ fn company(id: &str, name: &str, aliases: &[&str]) -> Company {
         parent: None,
         country: None,
         aliases: strings(aliases),
+        formerly: vec![],
+        source: None,
     }
 }
 
@@ -40,6 +42,7 @@ fn service(id: &str, name: &str, company: &str, cats: &[&str], hosts: &[&str]) -
         aliases: vec![],
         family: None,
         shared_hosts: false,
+        source: None,
     }
 }
 
