@@ -48,12 +48,19 @@ pub async fn scan(
     let started_at = now_rfc3339();
     let clock = Instant::now();
 
-    let mut obs = match config.mode {
-        config::Mode::Static => crawl::crawl_static(config, progress).await,
-        config::Mode::Browser => crawl::browser::crawl_browser(config, progress).await?,
+    // Browser mode keeps its browser until the policy is read: the policy as a visitor sees it.
+    let (mut obs, renderer) = match config.mode {
+        config::Mode::Static => (crawl::crawl_static(config, progress).await, None),
+        config::Mode::Browser => {
+            let b = crawl::browser::crawl_browser(config, progress).await?;
+            (b.observations, b.renderer)
+        }
     };
     progress.finish();
     let inventory = catalog::attribute(&obs, catalog);
+    let rendered = renderer
+        .as_ref()
+        .map(|r| r as &dyn policy::rendered::Renderer);
     // After Ctrl-C / SIGTERM the policy is not fetched (or its fetch is dropped): the partial
     // report is written without it.
     let stopped = || model::Policy {
@@ -63,7 +70,7 @@ pub async fn scan(
     let policy = match crawl::Fetcher::new(config) {
         _ if crawl::interrupt::requested().is_some() => stopped(),
         Ok(fetcher) => tokio::select! {
-            p = policy::read_for_site(config, &obs, &fetcher, catalog) => p,
+            p = policy::read_for_site(config, &obs, &inventory, &fetcher, rendered, catalog) => p,
             _ = crawl::interrupt::wait() => stopped(),
         },
         Err(e) => model::Policy {
@@ -71,6 +78,8 @@ pub async fn scan(
             ..Default::default()
         },
     };
+    // The policy is read: the browser can go.
+    drop(renderer);
     let consent = match obs.consent.take() {
         Some(c) => {
             observe::google_consent::with_signals(c, std::mem::take(&mut obs.google_consent))

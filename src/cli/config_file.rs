@@ -7,6 +7,7 @@
 
 use super::crawl_args::{build_config, CrawlArgs};
 use super::output::FailOn;
+use super::precedence::{overlay, Given};
 use crate::config::ScanConfig;
 use crate::exceptions::AcceptRule;
 use serde::Deserialize;
@@ -214,6 +215,17 @@ fn flags_to_fields(msg: &str) -> String {
 /// Turn each `[[site]]` into a validated [`ScanConfig`]; names are unique and file-name-safe.
 /// An error names the file, the site (its name, else its position) and the line of its header.
 pub fn plan(file: &ConfigFile, quiet: bool) -> Result<Vec<PlannedSite>, String> {
+    plan_with(file, quiet, &CrawlArgs::default(), &Given::default())
+}
+
+/// [`plan`], with the crawl flags typed next to `--config` applied to every site over the
+/// file's values (see [`super::precedence`]); a bad flag value is reported as the flag.
+pub fn plan_with(
+    file: &ConfigFile,
+    quiet: bool,
+    cli: &CrawlArgs,
+    given: &Given,
+) -> Result<Vec<PlannedSite>, String> {
     let mut out: Vec<PlannedSite> = Vec::new();
     for (i, site) in file.sites.iter().enumerate() {
         let where_ = || {
@@ -230,7 +242,7 @@ pub fn plan(file: &ConfigFile, quiet: bool) -> Result<Vec<PlannedSite>, String> 
         let mode = choice("mode", &site.mode).map_err(|e| format!("{}: {e}", where_()))?;
         let consent = choice("consent", &site.consent).map_err(|e| format!("{}: {e}", where_()))?;
         let d = CrawlArgs::default();
-        let args = CrawlArgs {
+        let mut args = CrawlArgs {
             scope: scope.unwrap_or(d.scope),
             include: site.include.clone(),
             exclude: site.exclude.clone(),
@@ -253,6 +265,7 @@ pub fn plan(file: &ConfigFile, quiet: bool) -> Result<Vec<PlannedSite>, String> 
             consent: consent.unwrap_or(d.consent),
             ..d
         };
+        overlay(&mut args, cli, given);
         let mut config = build_config(&site.url, &args, quiet)
             .map_err(|e| format!("{}: {}", where_(), one_line(&flags_to_fields(&e))))?;
         config.accepted = file.accept.clone();

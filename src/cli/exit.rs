@@ -32,6 +32,19 @@ impl Exit {
         self as u8
     }
 
+    /// The outcome an `index.json` records as a number (an unknown number counts as a run that
+    /// could not happen).
+    pub fn from_code(code: u8) -> Exit {
+        match code {
+            0 => Exit::Ok,
+            1 => Exit::Findings,
+            3 => Exit::StartFailed,
+            130 => Exit::Interrupted,
+            143 => Exit::Terminated,
+            _ => Exit::Usage,
+        }
+    }
+
     /// How much a run's outcome outweighs another's when several sites make one exit status:
     /// a site that could not be fetched outweighs findings, findings outweigh a site that could
     /// not run at all, and an interruption outweighs everything (a run stops on its first signal,
@@ -55,6 +68,24 @@ impl Exit {
             self
         }
     }
+}
+
+/// The exit status of a whole portfolio (a config run or a merge): the worst site by
+/// [`Exit::worst`], where a site that could not run at all counts as unreachable (3) as long as
+/// another site ran, so that 2 keeps meaning "nothing could run". No site at all (an empty
+/// shard) is 0.
+pub fn portfolio(codes: &[Exit]) -> Exit {
+    let all_unusable = !codes.is_empty() && codes.iter().all(|&c| c == Exit::Usage);
+    codes
+        .iter()
+        .map(|&c| {
+            if c == Exit::Usage && !all_unusable {
+                Exit::StartFailed
+            } else {
+                c
+            }
+        })
+        .fold(Exit::Ok, Exit::worst)
 }
 
 impl From<Exit> for std::process::ExitCode {

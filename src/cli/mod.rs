@@ -6,12 +6,15 @@ pub mod crawl_args;
 pub mod demo_cmd;
 pub mod drift_cmd;
 pub mod exit;
+pub mod merge_cmd;
 pub mod output;
 pub mod policy_cmd;
 pub mod portfolio;
+pub mod precedence;
 pub mod scan;
+pub mod shard;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use exit::Exit;
 
 /// Does our privacy policy name every service our website actually talks to?
@@ -27,6 +30,7 @@ pub struct Opts {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Crawl a site, inventory cookies and third parties, read its privacy policy, report the gaps.
+    #[command(after_help = precedence::SCAN_HELP, after_long_help = precedence::SCAN_HELP)]
     Scan(Box<scan::ScanArgs>),
     /// Serve the bundled demo site on 127.0.0.1 and scan it (offline).
     Demo(demo_cmd::DemoArgs),
@@ -41,6 +45,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Merge the output directories of sharded portfolio scans into one index and overview.
+    #[command(after_help = merge_cmd::MERGE_HELP, after_long_help = merge_cmd::MERGE_HELP)]
+    Merge(merge_cmd::MergeArgs),
     /// Compare two stored JSON reports: new/removed services, hosts, cookies, findings.
     Diff(drift_cmd::DiffArgs),
     /// Print the JSON Schema of the report (schema version 1).
@@ -90,8 +97,18 @@ fn init(force: bool) -> Exit {
 
 /// Parse arguments and run.
 pub fn main() -> std::process::ExitCode {
-    let opts = match Opts::try_parse() {
-        Ok(o) => o,
+    let parsed = Opts::command()
+        .try_get_matches()
+        .and_then(|m| Opts::from_arg_matches(&m).map(|o| (o, m)));
+    let opts = match parsed {
+        Ok((mut o, m)) => {
+            // Which flags were typed, not defaulted: they win over a config file.
+            if let (Command::Scan(args), Some(sub)) = (&mut o.command, m.subcommand_matches("scan"))
+            {
+                args.given = precedence::Given::from_matches(sub);
+            }
+            o
+        }
         Err(e) => {
             let code = if e.use_stderr() {
                 Exit::Usage
@@ -116,6 +133,7 @@ pub fn main() -> std::process::ExitCode {
             Command::Policy(args) => policy_cmd::run(args).await,
             Command::Catalog(cmd) => catalog_cmd::run(cmd),
             Command::Diff(args) => drift_cmd::run(args),
+            Command::Merge(args) => merge_cmd::run(args),
             Command::Init { force } => init(force),
             Command::Schema => {
                 let schema = schemars::schema_for!(crate::model::Report);

@@ -17,6 +17,7 @@ pub mod rate;
 pub mod resolve;
 pub mod robots;
 pub mod scope;
+pub mod sink;
 pub mod sitemap;
 pub mod static_crawl;
 pub mod subresource;

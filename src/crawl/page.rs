@@ -2,7 +2,7 @@
 //! body is dropped before the result leaves the worker.
 
 use super::fetch::{FetchError, Fetcher};
-use super::frontier::{normalize, url_trap, Trap};
+use super::frontier::normalize;
 use super::host_budget::HostBudget;
 use super::rate::HostRate;
 use super::robots::RobotsCache;
@@ -62,10 +62,8 @@ pub struct PageResult {
     pub record: PageRecord,
     /// Final URL after redirects (normalised), when it differs from the requested one.
     pub final_url: Option<Url>,
-    /// In-scope links (normalised, not yet deduplicated across pages).
+    /// Links, frames and meta refreshes, for the [`Frontier`](super::frontier::Frontier) to judge.
     pub links: Vec<Url>,
-    /// Links refused as probable traps.
-    pub traps: Vec<(Url, Trap)>,
     /// Third-party scripts and iframes to fetch once for their cookies.
     pub subresources: Vec<Url>,
     /// Problems that belong to no page (robots.txt, stylesheets).
@@ -154,17 +152,6 @@ pub async fn crawl_page(
     }
     record.set_cookies = std::mem::take(&mut fetched.set_cookies);
     let final_url = fetched.final_url.clone();
-    // The start URL's redirects define the site: judge its links by the widened scope.
-    let widened;
-    let scope = match final_url.host_str() {
-        Some(h) if start && !scope.host_in_scope(h) => {
-            let mut s = scope.clone();
-            s.add_site_host(h);
-            widened = s;
-            &widened
-        }
-        _ => scope,
-    };
     if final_url != url {
         let mut f = final_url.clone();
         normalize(&mut f);
@@ -183,21 +170,11 @@ pub async fn crawl_page(
             .filter(|r| {
                 matches!(
                     r.resource_type,
-                    ResourceType::Iframe | ResourceType::MetaRefresh
+                    ResourceType::Iframe | ResourceType::Navigation
                 )
             })
             .map(|r| &r.url);
-        for link in extract.links.iter().chain(frames) {
-            if !scope.allows(link) {
-                continue;
-            }
-            let mut l = link.clone();
-            normalize(&mut l);
-            match url_trap(&l) {
-                Some(t) => result.traps.push((l, t)),
-                None => result.links.push(l),
-            }
-        }
+        result.links = extract.links.iter().chain(frames).cloned().collect();
 
         if ctx.subresources {
             for r in &extract.references {

@@ -207,6 +207,21 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What shows that a service ran. Ordered weakest first, so the strongest piece of evidence
+    /// wins: `CookieNameOnly < Script < Request`.
+    derived enum EvidenceStrength {
+        /// Only a well-known cookie name (on the site's or another domain): any script, the
+        /// site's own included, can write `_ga`, so this alone is weak evidence.
+        #[default]
+        CookieNameOnly = "cookie_name_only",
+        /// Its script: from its hosts, its inline snippet, or a self-hosted path marker.
+        Script = "script",
+        /// A request to its hosts (or a cookie a response from them set).
+        Request = "request",
+    }
+}
+
+vocabulary! {
     /// One Google Consent Mode type's state. Ordered by permissiveness (`Unset < Denied <
     /// Granted`): over several requests the most permissive wins, because one granted request is
     /// enough to let a tag use storage.
@@ -309,6 +324,18 @@ vocabulary! {
         HeadersTooLarge = "headers_too_large",
         /// A redirect pointed to a scheme that is never fetched (file:, ftp:, javascript:, data:).
         UnsafeRedirect = "unsafe_redirect",
+        /// Browser mode: the rendered page could not be read (links, scripts, storage, HTML).
+        DomRead = "dom_read",
+        /// Browser mode: the browser's storage (cookie jar, cookie names) could not be read.
+        StorageRead = "storage_read",
+        /// Browser mode: a probe (consent manager detection, its declared services) failed.
+        Probe = "probe",
+        /// Browser mode: the consent button could not be looked for (the page threw or hung).
+        ConsentClick = "consent_click",
+        /// Browser mode: the visit overran `--page-timeout` plus the grace; the tab was closed.
+        PageUnresponsive = "page_unresponsive",
+        /// Browser mode: the page made more requests than are recorded per page.
+        RequestsCapped = "requests_capped",
     }
 }
 
@@ -327,6 +354,9 @@ mod tests {
         for e in ErrorKind::ALL {
             assert_eq!(serde_json::to_value(e).unwrap(), e.as_str());
         }
+        for s in EvidenceStrength::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
         assert!("nonsense".parse::<Severity>().is_err());
     }
 
@@ -341,6 +371,10 @@ mod tests {
         assert_eq!(names, sorted);
         assert!(
             Phase::BeforeConsent < Phase::AfterAccept && Phase::AfterAccept < Phase::AfterReject
+        );
+        assert!(
+            EvidenceStrength::CookieNameOnly < EvidenceStrength::Script
+                && EvidenceStrength::Script < EvidenceStrength::Request
         );
     }
 }

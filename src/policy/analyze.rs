@@ -4,9 +4,10 @@
 use crate::catalog::Catalog;
 use crate::model::Declaration;
 use crate::policy::fold::{fold, fold_str};
-use crate::policy::lexicon::Lexicon;
+use crate::policy::lexicon::{word_spans, Lexicon};
 use crate::policy::matcher::{find_hosts, Hit, NameMatcher};
-use crate::policy::negation::Negation;
+use crate::policy::mention::Mentions;
+use crate::policy::negation::{is_negated, Negation};
 use crate::policy::provider::{find_entities, has_legal_form, Cue};
 use crate::policy::text::{sentences, Block, BlockKind, PolicyText};
 use std::cell::OnceCell;
@@ -54,7 +55,7 @@ fn fingerprint(catalog: &Catalog) -> u64 {
         (&s.id, &s.name, &s.company, &s.aliases, &s.hosts).hash(&mut h);
     }
     for c in catalog.companies() {
-        (&c.id, &c.name, &c.aliases).hash(&mut h);
+        (&c.id, &c.name, &c.aliases, &c.formerly, &c.parent).hash(&mut h);
     }
     h.finish()
 }
@@ -150,6 +151,9 @@ pub fn analyze_with(
         own: own_names,
         ..Collector::default()
     };
+    // Negation cues come from the sentence's language: its own when it says enough, else the
+    // document's (a policy may mix languages).
+    let doc_lang = crate::policy::language::detect(&text.plain());
     for (bi, block) in text.blocks.iter().enumerate() {
         let from_heading = matches!(block.kind, BlockKind::Heading(_));
         let section = block.section_path();
@@ -158,6 +162,13 @@ pub fn analyze_with(
                 continue;
             }
             let sentence = &block.text[s..e];
+            let lang = std::cell::OnceCell::new();
+            let lang = || {
+                lang.get_or_init(|| {
+                    crate::policy::language::detect_sentence(sentence).or_else(|| doc_lang.clone())
+                })
+                .as_deref()
+            };
             let folded = fold(sentence);
             let hosts = find_hosts(sentence);
             let host_spans: Vec<(usize, usize)> =
@@ -170,7 +181,7 @@ pub fn analyze_with(
             let negation = OnceCell::new();
             let negated = |a: usize, b: usize| {
                 negation
-                    .get_or_init(|| Negation::new(sentence))
+                    .get_or_init(|| Negation::new(sentence, lang()))
                     .is_negated(a, b)
             };
             let push = |c: &mut Collector,
@@ -179,8 +190,8 @@ pub fn analyze_with(
                         service: Option<String>,
                         company: Option<String>,
                         matched_as: &str,
+                        negated: bool,
                         at: (usize, usize)| {
-                let negated = negated(at.0, at.1);
                 let what = format!("{key}\u{0}{negated}");
                 c.offer(name, what, section, from_heading, || Declaration {
                     name: name.to_string(),
@@ -193,8 +204,19 @@ pub fn analyze_with(
                     source: block.source.to_string(),
                 });
             };
+            let spans: Vec<(usize, usize)> = names.iter().map(|n| (n.start, n.end)).collect();
+            let mentions = OnceCell::new();
             for n in &names {
+                // An advertising channel, a profile on a network, a cookie-help example.
+                if !matches!(n.hit, Hit::Stop)
+                    && mentions
+                        .get_or_init(|| Mentions::new(sentence, &spans))
+                        .is_mention(n.start)
+                {
+                    continue;
+                }
                 let written = &sentence[n.start..n.end];
+                let negated = negated(n.start, n.end);
                 match &n.hit {
                     Hit::Stop => {}
                     Hit::Service(id) => {
@@ -208,7 +230,8 @@ pub fn analyze_with(
                             format!("s:{id}"),
                             Some(id.clone()),
                             company,
-                            "service",
+                            if n.variant { "variant" } else { "service" },
+                            negated,
                             (n.start, n.end),
                         );
                     }
@@ -220,10 +243,22 @@ pub fn analyze_with(
                             format!("c:{id}"),
                             None,
                             company,
-                            "company",
+                            if n.variant { "variant" } else { "company" },
+                            negated,
                             (n.start, n.end),
                         );
                     }
+                    // A parent group named: its subsidiaries' services are disclosed by company.
+                    Hit::Parent(parent) => push(
+                        &mut c,
+                        written,
+                        format!("g:{}", fold_str(parent)),
+                        None,
+                        Some(parent.clone()),
+                        if n.variant { "variant" } else { "company" },
+                        negated,
+                        (n.start, n.end),
+                    ),
                 }
             }
             for h in hosts.iter().filter(|h| !h.email) {
@@ -238,6 +273,7 @@ pub fn analyze_with(
                     continue;
                 };
                 let company = catalog.company(&svc.company).map(|c| c.name.clone());
+                let negated = negated(h.span_start, h.span_end);
                 let (hs, he) = host_range(sentence, h.span_start, h.span_end, &h.host);
                 let (key, service) = if names_company_only(&h.host, &sentence[he..h.span_end]) {
                     (format!("c:{}", svc.company), None)
@@ -251,6 +287,7 @@ pub fn analyze_with(
                     service,
                     company,
                     "host",
+                    negated,
                     (hs, he),
                 );
             }
@@ -268,6 +305,7 @@ pub fn analyze_with(
                     continue;
                 }
                 let written = &sentence[ent.start..ent.end];
+                let negated = negated(ent.start, ent.end);
                 push(
                     &mut c,
                     written,
@@ -275,12 +313,86 @@ pub fn analyze_with(
                     None,
                     None,
                     "provider",
+                    negated,
                     (ent.start, ent.end),
                 );
             }
         }
     }
     c.out.into_iter().map(|(d, _)| d).collect()
+}
+
+/// What the scan observed that the catalog cannot name, to look for in the policy.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    /// Brands of third-party hosts nothing in the catalog explains: the label of the registrable
+    /// domain ("airform" for `airform.io`), folded.
+    pub brands: Vec<String>,
+    /// Cookie names attributed by their name alone (`_ga` written by the site's own script).
+    pub cookies: Vec<String>,
+}
+
+/// Declarations for what the catalog cannot name, first body sentence only: a brand written as
+/// a whole word (`matched_as: "brand"`; one that is also an ordinary word, "slack", only with a
+/// capital), a cookie name written exactly (`matched_as: "cookie"`, "stores the cookies _ga and
+/// _gid").
+pub fn observed_declarations(text: &PolicyText, observed: &Observed) -> Vec<Declaration> {
+    let lex = Lexicon::get();
+    let doc_lang = crate::policy::language::detect(&text.plain());
+    let mut out: Vec<Declaration> = Vec::new();
+    let mut found: Vec<&str> = Vec::new();
+    let wanted = observed
+        .brands
+        .iter()
+        .map(|b| (b, "brand"))
+        .chain(observed.cookies.iter().map(|c| (c, "cookie")));
+    let wanted: Vec<(&String, &str)> = wanted.collect();
+    for block in text.blocks.iter().filter(|b| b.kind == BlockKind::Body) {
+        for (s, e) in sentences(&block.text) {
+            let sentence = &block.text[s..e];
+            for &(name, kind) in &wanted {
+                if found.contains(&name.as_str()) {
+                    continue;
+                }
+                let at = if kind == "brand" {
+                    let needs_capital = lex.common_words.contains(name);
+                    word_spans(sentence).find(|&(a, b)| {
+                        let w = &sentence[a..b];
+                        fold_str(w) == *name
+                            && (!needs_capital || w.chars().next().is_some_and(char::is_uppercase))
+                    })
+                } else {
+                    token_span(sentence, name)
+                };
+                let Some((ws, we)) = at else {
+                    continue;
+                };
+                found.push(name);
+                let lang =
+                    crate::policy::language::detect_sentence(sentence).or_else(|| doc_lang.clone());
+                out.push(Declaration {
+                    name: sentence[ws..we].to_string(),
+                    service: None,
+                    company: None,
+                    matched_as: kind.into(),
+                    section: block.section_path().to_string(),
+                    excerpt: excerpt(sentence, ws, we),
+                    negated: is_negated(sentence, ws, we, lang.as_deref()),
+                    source: block.source.to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The first occurrence of `token` in `s` not inside a longer name (`_ga` in "_ga," but not in
+/// "_gat" or "my_ga").
+fn token_span(s: &str, token: &str) -> Option<(usize, usize)> {
+    let part = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    s.match_indices(token)
+        .map(|(i, _)| (i, i + token.len()))
+        .find(|&(a, b)| !part(s[..a].chars().next_back()) && !part(s[b..].chars().next()))
 }
 
 /// Path words of a link to a company's own documents (privacy policy, terms, help pages).

@@ -10,6 +10,7 @@ pub mod escape;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod overview;
 pub mod policy;
 pub mod redact;
 pub mod terminal;
