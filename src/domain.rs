@@ -93,3 +93,38 @@ mod tests {
         assert!(!fp.contains("notexample.com"));
     }
 }
+
+/// `s` with the user-info of every URL in it replaced by `***` (`https://user:pw@host/` →
+/// `https://***@host/`). Start URLs may carry credentials for a staging site's basic auth; they
+/// are used for requests but must not end up in reports, logs or progress lines.
+pub fn redact_credentials(s: &str) -> std::borrow::Cow<'_, str> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    if !s.contains('@') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#@\s]+@").expect("credentials regex")
+    });
+    re.replace_all(s, "${1}***@")
+}
+
+#[cfg(test)]
+mod credential_tests {
+    use super::redact_credentials;
+
+    #[test]
+    fn user_info_is_redacted_in_urls_only() {
+        assert_eq!(
+            redact_credentials("see https://ci:s3cr%40t@staging.example.com/a?b=c@d"),
+            "see https://***@staging.example.com/a?b=c@d"
+        );
+        assert_eq!(
+            redact_credentials("mail info@example.com"),
+            "mail info@example.com"
+        );
+        assert_eq!(
+            redact_credentials("http://token@x.test/ and http://y.test/?u=a@b"),
+            "http://***@x.test/ and http://y.test/?u=a@b"
+        );
+    }
+}

@@ -146,6 +146,7 @@ pub async fn scan(
     report.summary = report::summarize(&report);
     report.finished_at = now_rfc3339();
     report.duration_ms = clock.elapsed().as_millis() as u64;
+    report::redact::credentials(&mut report);
     Ok(ScanOutcome {
         report,
         start_failed: obs.start_failed,

@@ -111,6 +111,16 @@ fn redirect_loops_hops_and_off_site_targets_are_recorded_not_followed() {
         .expect_error("redirect_loop", "/loop-")
         .expect_error("too_many_redirects", "/hop/")
         .expect_error("off_scope_redirect", "/offsite");
+    // Redirects to other schemes are errors, not pages (issue 11).
+    for path in ["/to-file", "/to-ftp", "/to-javascript", "/to-data"] {
+        r.expect_error("unsafe_redirect", path);
+        let page = r.page(&format!("http://www.site.test{path}"));
+        assert!(
+            page.is_none_or(|p| p.status != Some(200)),
+            "{path} is recorded as an ordinary page: {page:?}{}",
+            r.context()
+        );
+    }
     assert!(
         s.paths_for("www.elsewhere.test").is_empty(),
         "an off-scope redirect target was fetched:\n{}{}",

@@ -121,10 +121,29 @@ pub struct PlannedSite {
     pub config: ScanConfig,
 }
 
+/// Largest config file read: a real one is a few KB; `/dev/zero` or a log file given by mistake
+/// must fail fast instead of being read until memory runs out.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+fn read_capped(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(format!(
+            "config {} is larger than {} KB: is it the right file?",
+            path.display(),
+            MAX_CONFIG_BYTES / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("config {} is not UTF-8 text", path.display()))
+}
+
 /// Read and validate a config file; errors name the file, line and field.
 pub fn load(path: &Path) -> Result<ConfigFile, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
+    let text = read_capped(path)?;
     let mut file: ConfigFile = toml::from_str(&text)
         .map_err(|e| format!("config {}: {}", path.display(), one_line(&e.to_string())))?;
     file.source = path.to_path_buf();

@@ -132,6 +132,24 @@ pub fn parse_start_url(s: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// Slowest `--rate` accepted (one request per 100 s); slower never finishes a scan.
+const MIN_RATE: f64 = 0.01;
+/// Fastest `--rate` accepted (requests per second).
+const MAX_RATE: f64 = 100_000.0;
+/// Longest `--timeout` / `--page-timeout` accepted, in seconds (one hour).
+const MAX_TIMEOUT_SECS: f64 = 3600.0;
+
+/// A timeout flag as a Duration: positive, finite and at most [`MAX_TIMEOUT_SECS`].
+fn seconds(flag: &str, v: f64) -> Result<Duration, String> {
+    if v > 0.0 && v <= MAX_TIMEOUT_SECS {
+        Ok(Duration::from_secs_f64(v))
+    } else {
+        Err(format!(
+            "{flag} must be a number of seconds greater than 0 and at most {MAX_TIMEOUT_SECS}"
+        ))
+    }
+}
+
 /// Validate crawl flags into a config.
 pub fn build_config(url: &str, c: &CrawlArgs, quiet: bool) -> Result<ScanConfig, String> {
     let mut cfg = ScanConfig::new(parse_start_url(url)?);
@@ -161,14 +179,15 @@ pub fn build_config(url: &str, c: &CrawlArgs, quiet: bool) -> Result<ScanConfig,
     if cfg.concurrency == 0 {
         return Err("--concurrency must be at least 1".into());
     }
-    if !(c.rate >= 0.0 && c.rate.is_finite()) {
-        return Err("--rate must be a number ≥ 0 (0 = unlimited)".into());
+    // Bounds, not just signs: `--rate 1e-7` would wait 116 days per request and
+    // `--timeout 1e300` overflows a Duration (issue 11).
+    if !(c.rate == 0.0 || (MIN_RATE..=MAX_RATE).contains(&c.rate)) {
+        return Err(format!(
+            "--rate must be 0 (unlimited) or between {MIN_RATE} and {MAX_RATE} requests per second"
+        ));
     }
     cfg.rate = (c.rate > 0.0).then_some(c.rate);
-    if !(c.timeout > 0.0 && c.timeout.is_finite()) {
-        return Err("--timeout must be a positive number of seconds".into());
-    }
-    cfg.timeout = Duration::from_secs_f64(c.timeout);
+    cfg.timeout = seconds("--timeout", c.timeout)?;
     cfg.max_body = parse_size(&c.max_body)?;
     if let Some(ua) = &c.user_agent {
         cfg.user_agent = ua.clone();
@@ -197,10 +216,7 @@ pub fn build_config(url: &str, c: &CrawlArgs, quiet: bool) -> Result<ScanConfig,
     cfg.policy = c.policy.clone();
     cfg.catalogs = c.catalog.clone();
     cfg.chrome = c.chrome.clone();
-    if !(c.page_timeout > 0.0 && c.page_timeout.is_finite()) {
-        return Err("--page-timeout must be a positive number of seconds".into());
-    }
-    cfg.page_timeout = Duration::from_secs_f64(c.page_timeout);
+    cfg.page_timeout = seconds("--page-timeout", c.page_timeout)?;
     cfg.consent = c.consent;
     cfg.quiet = quiet;
     Ok(cfg)

@@ -38,8 +38,8 @@ pub fn run(args: DiffArgs) -> Exit {
     let changes = drift::compare(&old, &new);
     let text = match args.format.as_str() {
         "json" => serde_json::to_string_pretty(&changes).expect("changes serialise") + "\n",
-        "md" => drift::render_markdown(&changes),
-        _ => drift::render_text(&changes),
+        "md" => crate::report::drift::render_markdown(&changes),
+        _ => crate::report::drift::render_text(&changes),
     };
     super::output::print_stdout(&text);
     if drift::is_empty(&changes) {

@@ -70,6 +70,7 @@ pub fn usage_error(msg: impl std::fmt::Display) -> Exit {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
+    let one_line = crate::domain::redact_credentials(&one_line);
     eprintln!("privacy-inventory: error: {one_line}");
     Exit::Usage
 }

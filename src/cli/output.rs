@@ -96,6 +96,17 @@ pub fn render_stdout(report: &Report) -> String {
     terminal::render_width(report, terminal::should_color(), terminal::width_from_env())
 }
 
+/// Check every output path before the crawl: a typo must not cost the whole scan.
+pub fn check_outputs(args: &OutputArgs) -> Result<(), String> {
+    for path in [&args.output, &args.markdown, &args.html]
+        .into_iter()
+        .flatten()
+    {
+        json::check_writable(path)?;
+    }
+    Ok(())
+}
+
 /// Write every requested output; an unwritable path is reported and makes the run exit 2.
 pub fn write_outputs(report: &Report, args: &OutputArgs) -> Result<(), String> {
     match &args.output {

@@ -46,6 +46,9 @@ pub struct ScanArgs {
 
 /// Run a configured scan and write its outputs.
 pub async fn run_config(cfg: ScanConfig, out: &OutputArgs, baseline: &BaselineArgs) -> Exit {
+    if let Err(e) = super::output::check_outputs(out) {
+        return usage_error(e);
+    }
     let catalog = match Catalog::load(&cfg.catalogs) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
@@ -74,7 +77,7 @@ pub async fn run_config(cfg: ScanConfig, out: &OutputArgs, baseline: &BaselineAr
     }
     if outcome.start_failed {
         if !out.quiet {
-            eprintln!("privacy-inventory: the start URL {} could not be fetched (see errors in the report)", cfg.start);
+            eprintln!("privacy-inventory: the start URL {} could not be fetched (see errors in the report)", crate::domain::redact_credentials(cfg.start.as_str()));
         }
         return Exit::StartFailed;
     }

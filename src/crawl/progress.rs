@@ -68,6 +68,8 @@ fn short(url: &str) -> String {
 
 impl Progress for ScanProgress {
     fn page_done(&self, url: &str, done: usize, queued: usize, errors: usize) {
+        // No start-URL password in a CI log.
+        let url = &*crate::domain::redact_credentials(url);
         match self {
             ScanProgress::Quiet => {}
             ScanProgress::Bar(bar) => {

@@ -115,102 +115,11 @@ pub fn load_report(path: &std::path::Path) -> Result<Report, String> {
         .map_err(|e| format!("{} is not a valid report: {e}", path.display()))
 }
 
-const TEXT_SEVERITY: fn(&str) -> String = |s| format!("[{s}]");
-const PLAIN_SEVERITY: fn(&str) -> String = |s| s.to_string();
-
-/// One line per finding: severity (as `severity` shows it), kind, service and hosts.
-fn finding_lines(fs: &[Finding], severity: fn(&str) -> String) -> Vec<String> {
-    fs.iter()
-        .map(|f| {
-            format!(
-                "{} {} {} ({})",
-                severity(f.severity.as_str()),
-                f.kind,
-                f.service.as_deref().unwrap_or("-"),
-                f.hosts.join(", ")
-            )
-        })
-        .collect()
-}
-
-/// Plain-text rendering (terminal and `diff --format text`).
-pub fn render_text(c: &Changes) -> String {
-    let mut out = String::new();
-    if is_empty(c) {
-        out.push_str("No changes since the baseline.\n");
-        return out;
-    }
-    let mut section = |title: &str, sign: char, items: &[String]| {
-        if !items.is_empty() {
-            out.push_str(&format!("{title}:\n"));
-            for i in items {
-                out.push_str(&format!("  {sign} {i}\n"));
-            }
-        }
-    };
-    section("New services", '+', &c.new_services);
-    section("Removed services", '-', &c.removed_services);
-    section("New third-party hosts", '+', &c.new_hosts);
-    section("Removed third-party hosts", '-', &c.removed_hosts);
-    section("New cookies", '+', &c.new_cookies);
-    section("Removed cookies", '-', &c.removed_cookies);
-    section(
-        "New findings",
-        '+',
-        &finding_lines(&c.new_findings, TEXT_SEVERITY),
-    );
-    section(
-        "Resolved findings",
-        '-',
-        &finding_lines(&c.resolved_findings, TEXT_SEVERITY),
-    );
-    out
-}
-
-/// Markdown rendering, for a ticket.
-pub fn render_markdown(c: &Changes) -> String {
-    let esc = |s: &str| {
-        s.replace('|', "\\|")
-            .replace('`', "\\`")
-            .replace('<', "&lt;")
-            .replace('\n', " ")
-    };
-    let mut out = format!(
-        "## Changes since {} ({})\n\n",
-        esc(&c.baseline_started_at),
-        esc(&c.baseline_target)
-    );
-    if is_empty(c) {
-        out.push_str("No changes.\n");
-        return out;
-    }
-    out.push_str("| change | what |\n|---|---|\n");
-    let mut rows = |label: &str, items: &[String]| {
-        for i in items {
-            out.push_str(&format!("| {label} | {} |\n", esc(i)));
-        }
-    };
-    rows("new service", &c.new_services);
-    rows("removed service", &c.removed_services);
-    rows("new host", &c.new_hosts);
-    rows("removed host", &c.removed_hosts);
-    rows("new cookie", &c.new_cookies);
-    rows("removed cookie", &c.removed_cookies);
-    rows(
-        "new finding",
-        &finding_lines(&c.new_findings, PLAIN_SEVERITY),
-    );
-    rows(
-        "resolved finding",
-        &finding_lines(&c.resolved_findings, PLAIN_SEVERITY),
-    );
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Cookie, ServiceUse, ThirdParty};
+    use crate::report::drift::{render_markdown, render_text};
 
     fn report(services: &[&str], hosts: &[&str], findings: &[(&str, &str)]) -> Report {
         Report {

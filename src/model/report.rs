@@ -316,8 +316,12 @@ pub struct Policy {
     pub language: Option<String>,
     /// Every service/company name found in the text, in document order.
     pub declarations: Vec<Declaration>,
-    /// Why no policy could be read, if so.
+    /// Why no policy could be read, if so; also names a document that was cut short.
     pub error: Option<String>,
+    /// Part of the policy was not read (cut at `--max-body`, the PDF text limit or the file
+    /// limit): a service named after the cut may be reported undisclosed. Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
     /// Where the text came from, one entry per document read (same order as `urls`); absent when
     /// no policy was read, so such reports are unchanged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -6,15 +6,20 @@ use crate::model::Declaration;
 use crate::policy::fold::{fold, fold_str};
 use crate::policy::lexicon::{word_spans, Lexicon};
 use crate::policy::matcher::{find_hosts, Hit, NameMatcher};
-use crate::policy::mention::is_mention;
-use crate::policy::negation::is_negated;
+use crate::policy::mention::Mentions;
+use crate::policy::negation::{is_negated, Negation};
 use crate::policy::provider::{find_entities, has_legal_form, Cue};
 use crate::policy::text::{sentences, Block, BlockKind, PolicyText};
-use std::collections::BTreeMap;
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// Longest excerpt kept, in chars; longer sentences are cut around the name.
 pub const EXCERPT_CHARS: usize = 300;
+
+/// Most sections one name is declared in. A real policy names a service in a handful; a hostile
+/// one with 150,000 headings each naming Google Analytics must not make 150,000 declarations.
+pub const MAX_SECTIONS_PER_NAME: usize = 50;
 
 /// Heading words (folded) of the section naming the responsible party, whose company is the site
 /// itself and never a processor.
@@ -69,10 +74,67 @@ fn cached_matcher(catalog: &Catalog) -> Arc<NameMatcher> {
     }
 }
 
-struct Raw {
-    key: String,
-    from_heading: bool,
-    decl: Declaration,
+/// Declarations in document order, one per key (what is named, section, negated): the first
+/// body sentence wins, a heading only while no body sentence names it. Deduplicating as they
+/// come (instead of collecting every mention) keeps a policy that names one service 100,000 times
+/// at one declaration's cost.
+#[derive(Default)]
+struct Collector {
+    out: Vec<(Declaration, bool)>,
+    by_key: HashMap<String, usize>,
+    /// Sections per (what is named, negated).
+    sections: HashMap<String, usize>,
+    own: Vec<String>,
+    own_cache: HashMap<String, bool>,
+}
+
+impl Collector {
+    fn is_own(&mut self, name: &str) -> bool {
+        if let Some(&b) = self.own_cache.get(name) {
+            return b;
+        }
+        let b = is_own(&self.own, name);
+        self.own_cache.insert(name.to_string(), b);
+        b
+    }
+
+    /// Offer a mention of `what` (key of what is named and negation) in `section`; `decl`
+    /// builds the declaration only when it is kept.
+    fn offer(
+        &mut self,
+        name: &str,
+        what: String,
+        section: &str,
+        from_heading: bool,
+        decl: impl FnOnce() -> Declaration,
+    ) {
+        let key = format!("{what}\u{0}{section}");
+        let slot = self.by_key.get(&key).copied();
+        if slot.is_some_and(|i| !self.out[i].1 || from_heading) {
+            return;
+        }
+        if slot.is_none() && self.sections.get(&what).copied().unwrap_or(0) >= MAX_SECTIONS_PER_NAME
+        {
+            return;
+        }
+        if self.is_own(name) {
+            return;
+        }
+        match slot {
+            Some(i) => self.out[i] = (decl(), from_heading),
+            None => {
+                self.by_key.insert(key, self.out.len());
+                *self.sections.entry(what).or_default() += 1;
+                self.out.push((decl(), from_heading));
+            }
+        }
+    }
+}
+
+/// Whether `a..b` overlaps one of `spans` (ascending, not overlapping each other).
+fn overlaps(spans: &[(usize, usize)], a: usize, b: usize) -> bool {
+    let i = spans.partition_point(|s| s.0 < b);
+    i > 0 && spans[i - 1].1 > a
 }
 
 /// Analyse `text` with a prepared matcher. Declarations come in document order, one per
@@ -85,12 +147,16 @@ pub fn analyze_with(
 ) -> Vec<Declaration> {
     let (own_names, address_lines) = own_company(text);
     let lex = Lexicon::get();
+    let mut c = Collector {
+        own: own_names,
+        ..Collector::default()
+    };
     // Negation cues come from the sentence's language: its own when it says enough, else the
     // document's (a policy may mix languages).
     let doc_lang = crate::policy::language::detect(&text.plain());
-    let mut raws: Vec<Raw> = Vec::new();
     for (bi, block) in text.blocks.iter().enumerate() {
         let from_heading = matches!(block.kind, BlockKind::Heading(_));
+        let section = block.section_path();
         for (s, e) in sentences(&block.text) {
             if address_lines.contains(&(bi, s)) {
                 continue;
@@ -105,46 +171,52 @@ pub fn analyze_with(
             };
             let folded = fold(sentence);
             let hosts = find_hosts(sentence);
-            let in_host =
-                |a: usize, b: usize| hosts.iter().any(|h| a < h.span_end && h.span_start < b);
+            let host_spans: Vec<(usize, usize)> =
+                hosts.iter().map(|h| (h.span_start, h.span_end)).collect();
             let names: Vec<_> = matcher
                 .find(sentence, &folded)
                 .into_iter()
-                .filter(|n| !in_host(n.start, n.end))
+                .filter(|n| !overlaps(&host_spans, n.start, n.end))
                 .collect();
-            let mut push = |name: &str,
-                            key: String,
-                            service: Option<String>,
-                            company: Option<String>,
-                            matched_as: &str,
-                            negated: bool,
-                            at: (usize, usize)| {
-                if is_own(&own_names, name) {
-                    return;
-                }
-                raws.push(Raw {
-                    key: format!("{key}\u{0}{}\u{0}{negated}", block.section_path()),
-                    from_heading,
-                    decl: Declaration {
-                        name: name.to_string(),
-                        service,
-                        company,
-                        matched_as: matched_as.to_string(),
-                        section: block.section_path(),
-                        excerpt: excerpt(sentence, at.0, at.1),
-                        negated,
-                        source: block.source.clone(),
-                    },
+            let negation = OnceCell::new();
+            let negated = |a: usize, b: usize| {
+                negation
+                    .get_or_init(|| Negation::new(sentence, lang()))
+                    .is_negated(a, b)
+            };
+            let push = |c: &mut Collector,
+                        name: &str,
+                        key: String,
+                        service: Option<String>,
+                        company: Option<String>,
+                        matched_as: &str,
+                        negated: bool,
+                        at: (usize, usize)| {
+                let what = format!("{key}\u{0}{negated}");
+                c.offer(name, what, section, from_heading, || Declaration {
+                    name: name.to_string(),
+                    service,
+                    company,
+                    matched_as: matched_as.to_string(),
+                    section: section.to_string(),
+                    excerpt: excerpt(sentence, at.0, at.1),
+                    negated,
+                    source: block.source.to_string(),
                 });
             };
             let spans: Vec<(usize, usize)> = names.iter().map(|n| (n.start, n.end)).collect();
+            let mentions = OnceCell::new();
             for n in &names {
                 // An advertising channel, a profile on a network, a cookie-help example.
-                if !matches!(n.hit, Hit::Stop) && is_mention(sentence, n.start, &spans) {
+                if !matches!(n.hit, Hit::Stop)
+                    && mentions
+                        .get_or_init(|| Mentions::new(sentence, &spans))
+                        .is_mention(n.start)
+                {
                     continue;
                 }
                 let written = &sentence[n.start..n.end];
-                let negated = is_negated(sentence, n.start, n.end, lang());
+                let negated = negated(n.start, n.end);
                 match &n.hit {
                     Hit::Stop => {}
                     Hit::Service(id) => {
@@ -153,6 +225,7 @@ pub fn analyze_with(
                             .and_then(|s| catalog.company(&s.company))
                             .map(|c| c.name.clone());
                         push(
+                            &mut c,
                             written,
                             format!("s:{id}"),
                             Some(id.clone()),
@@ -165,6 +238,7 @@ pub fn analyze_with(
                     Hit::Company(id) => {
                         let company = catalog.company(id).map(|c| c.name.clone());
                         push(
+                            &mut c,
                             written,
                             format!("c:{id}"),
                             None,
@@ -176,6 +250,7 @@ pub fn analyze_with(
                     }
                     // A parent group named: its subsidiaries' services are disclosed by company.
                     Hit::Parent(parent) => push(
+                        &mut c,
                         written,
                         format!("g:{}", fold_str(parent)),
                         None,
@@ -198,14 +273,15 @@ pub fn analyze_with(
                     continue;
                 };
                 let company = catalog.company(&svc.company).map(|c| c.name.clone());
-                let negated = is_negated(sentence, h.span_start, h.span_end, lang());
-                let (hs, he) = host_range(sentence, h.span_start, &h.host);
+                let negated = negated(h.span_start, h.span_end);
+                let (hs, he) = host_range(sentence, h.span_start, h.span_end, &h.host);
                 let (key, service) = if names_company_only(&h.host, &sentence[he..h.span_end]) {
                     (format!("c:{}", svc.company), None)
                 } else {
                     (format!("s:{}", svc.id), Some(svc.id.clone()))
                 };
                 push(
+                    &mut c,
                     &sentence[hs..he],
                     key,
                     service,
@@ -218,20 +294,20 @@ pub fn analyze_with(
             if from_heading {
                 continue;
             }
+            let name_spans: Vec<(usize, usize)> = names.iter().map(|n| (n.start, n.end)).collect();
             for ent in find_entities(sentence) {
                 if ent.cue == Cue::Operator {
                     continue;
                 }
-                let known = names.iter().any(|n| n.start < ent.end && ent.start < n.end)
-                    || hosts
-                        .iter()
-                        .any(|h| h.span_start < ent.end && ent.start < h.span_end);
-                if known {
+                if overlaps(&name_spans, ent.start, ent.end)
+                    || overlaps(&host_spans, ent.start, ent.end)
+                {
                     continue;
                 }
                 let written = &sentence[ent.start..ent.end];
-                let negated = is_negated(sentence, ent.start, ent.end, lang());
+                let negated = negated(ent.start, ent.end);
                 push(
+                    &mut c,
                     written,
                     format!("p:{}", fold_str(written)),
                     None,
@@ -243,7 +319,7 @@ pub fn analyze_with(
             }
         }
     }
-    dedup(raws)
+    c.out.into_iter().map(|(d, _)| d).collect()
 }
 
 /// What the scan observed that the catalog cannot name, to look for in the policy.
@@ -299,10 +375,10 @@ pub fn observed_declarations(text: &PolicyText, observed: &Observed) -> Vec<Decl
                     service: None,
                     company: None,
                     matched_as: kind.into(),
-                    section: block.section_path(),
+                    section: block.section_path().to_string(),
                     excerpt: excerpt(sentence, ws, we),
                     negated: is_negated(sentence, ws, we, lang.as_deref()),
-                    source: block.source.clone(),
+                    source: block.source.to_string(),
                 });
             }
         }
@@ -317,27 +393,6 @@ fn token_span(s: &str, token: &str) -> Option<(usize, usize)> {
     s.match_indices(token)
         .map(|(i, _)| (i, i + token.len()))
         .find(|&(a, b)| !part(s[..a].chars().next_back()) && !part(s[b..].chars().next()))
-}
-
-fn dedup(raws: Vec<Raw>) -> Vec<Declaration> {
-    // key -> (first index, chosen index)
-    let mut groups: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for (i, r) in raws.iter().enumerate() {
-        groups
-            .entry(r.key.as_str())
-            .and_modify(|(_, chosen)| {
-                if raws[*chosen].from_heading && !r.from_heading {
-                    *chosen = i;
-                }
-            })
-            .or_insert((i, i));
-    }
-    let mut picked: Vec<(usize, usize)> = groups.into_values().collect();
-    picked.sort();
-    picked
-        .into_iter()
-        .map(|(_, c)| raws[c].decl.clone())
-        .collect()
 }
 
 /// Path words of a link to a company's own documents (privacy policy, terms, help pages).
@@ -377,9 +432,9 @@ fn names_company_only(host: &str, url_path: &str) -> bool {
             .any(|w| path.contains(w) || first_label == *w)
 }
 
-/// The byte range of `host` inside the URL span starting at `span_start`.
-fn host_range(sentence: &str, span_start: usize, host: &str) -> (usize, usize) {
-    let lower = sentence[span_start..].to_ascii_lowercase();
+/// The byte range of `host` inside the URL span `span_start..span_end`.
+fn host_range(sentence: &str, span_start: usize, span_end: usize, host: &str) -> (usize, usize) {
+    let lower = sentence[span_start..span_end].to_ascii_lowercase();
     match lower.find(host) {
         Some(i) => (span_start + i, span_start + i + host.len()),
         None => (
@@ -389,23 +444,39 @@ fn host_range(sentence: &str, span_start: usize, host: &str) -> (usize, usize) {
     }
 }
 
-/// `sentence`, or a window of it around `start..end` when longer than [`EXCERPT_CHARS`].
+/// `sentence`, or a window of it around `start..end` when longer than [`EXCERPT_CHARS`]. Costs
+/// O(window), not O(sentence): it runs for every kept mention of a possibly huge sentence.
 pub fn excerpt(sentence: &str, start: usize, end: usize) -> String {
-    let chars: Vec<usize> = sentence.char_indices().map(|(i, _)| i).collect();
-    if chars.len() <= EXCERPT_CHARS {
+    // More than 4 bytes per allowed char means more chars than allowed; else count them.
+    if sentence.len() <= EXCERPT_CHARS
+        || (sentence.len() <= 4 * EXCERPT_CHARS && sentence.chars().count() <= EXCERPT_CHARS)
+    {
         return sentence.to_string();
     }
-    let first = chars.partition_point(|&i| i < start);
-    let last = chars.partition_point(|&i| i < end);
-    let room = EXCERPT_CHARS.saturating_sub(last - first) / 2;
-    let to = (first.saturating_sub(room) + EXCERPT_CHARS).min(chars.len());
-    let from = to.saturating_sub(EXCERPT_CHARS);
-    let (bs, be) = (
-        chars[from],
-        chars.get(to).copied().unwrap_or(sentence.len()),
-    );
+    let name_chars = sentence[start..end].chars().take(EXCERPT_CHARS).count();
+    let room = EXCERPT_CHARS.saturating_sub(name_chars) / 2;
+    let back = |from: usize, n: usize| {
+        sentence[..from]
+            .char_indices()
+            .rev()
+            .take(n)
+            .last()
+            .map_or(from, |(i, _)| i)
+    };
+    let forward = |from: usize, n: usize| {
+        sentence[from..]
+            .char_indices()
+            .nth(n)
+            .map_or(sentence.len(), |(i, _)| from + i)
+    };
+    let mut bs = back(start, room);
+    let mut be = forward(bs, EXCERPT_CHARS);
+    if be == sentence.len() {
+        bs = back(be, EXCERPT_CHARS);
+        be = sentence.len();
+    }
     let mut out = String::new();
-    if from > 0 {
+    if bs > 0 {
         out.push('…');
     }
     out.push_str(sentence[bs..be].trim());
@@ -436,9 +507,9 @@ fn is_own(own: &[String], name: &str) -> bool {
 /// The site's own company: the first line after "… is:" in the responsible-party section (or a
 /// line there with a legal form), and whoever "Betreiber dieser Website ist …" names. Also returns
 /// the address lines of that section as (block index, line start), which are skipped.
-fn own_company(text: &PolicyText) -> (Vec<String>, Vec<(usize, usize)>) {
+fn own_company(text: &PolicyText) -> (Vec<String>, HashSet<(usize, usize)>) {
     let mut own = Vec::new();
-    let mut address = Vec::new();
+    let mut address = HashSet::new();
     let mut after_colon = false;
     let mut first_taken = false;
     for (bi, block) in text.blocks.iter().enumerate() {
@@ -459,7 +530,7 @@ fn own_company(text: &PolicyText) -> (Vec<String>, Vec<(usize, usize)>) {
             let t = line.trim();
             let short = t.chars().count() <= 80 && !t.ends_with('.');
             if after_colon && short {
-                address.push((bi, start));
+                address.insert((bi, start));
                 if !first_taken || has_legal_form(t) {
                     own.push(fold_str(t));
                     first_taken = true;
@@ -489,7 +560,7 @@ fn names_responsible(line: &str) -> bool {
 }
 
 fn is_responsible_section(block: &Block) -> bool {
-    block.section.last().is_some_and(|h| {
+    block.section.headings.last().is_some_and(|h| {
         let f = fold_str(h);
         RESPONSIBLE_HEADINGS.iter().any(|r| f.contains(r))
     })

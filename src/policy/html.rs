@@ -1,27 +1,31 @@
 //! HTML policies: main-content text with the heading hierarchy, without navigation, header,
 //! footer, asides, scripts and cookie banners.
 //!
-//! html5ever (under scraper) is quadratic in nesting depth (field notes: 512 KB of nested lists took
-//! 94 s), so a cheap linear scan checks size and depth first. Within [`MAX_DOM_BYTES`] and
-//! [`MAX_DOM_DEPTH`] the DOM path runs (main-content choice, banner size guard, bold-paragraph
-//! headings); beyond, a streaming lol_html pass extracts text in linear time, still with h1–h6
-//! headings.
+//! The page is site-controlled, so reading it must be linear in its size with bounded memory
+//! whatever the markup (issue 11: html5ever's DOM took 5 GB on 180 KB of `<p><b id=bN></i></p>`
+//! and its recursive walk overflowed the stack on 60,000 nested `<div>`). Two forward passes over
+//! [`html_tokens`](crate::policy::html_tokens) with the element stack of
+//! [`html_walk`](crate::policy::html_walk) replace the DOM:
+//! 1. measure: the text length of each `<main>`/`<article>`/`[role=main]` and each element that
+//!    looks like a cookie banner (id/class markers), by a running text counter;
+//! 2. extract: walk again with the same stack rules, keep the chosen main content, skip banners
+//!    shorter than a third of the page, and build blocks and headings (h1–h6, and a `<p>` whose
+//!    only content is one short `<b>`/`<strong>`).
+//!
+//! Both passes see the same tokens and close elements by the same rules, so the n-th measured
+//! element is the n-th element of pass 2. Elements close explicitly, implicitly (a block start
+//! closes an open `<p>`, `<li>` closes `<li>`, as browsers do) or at the end of the document.
 
-use crate::policy::html_stream;
+use crate::observe::entities::{decode, Context};
+use crate::policy::html_tokens::Attrs;
+use crate::policy::html_walk::{heading_level, walk, Open, Visitor};
 use crate::policy::lexicon::Lexicon;
 use crate::policy::text::{PolicyText, TextBuilder};
-use ego_tree::NodeRef;
-use scraper::{Html, Node};
-
-/// Largest body parsed into a DOM.
-pub const MAX_DOM_BYTES: usize = 2 * 1024 * 1024;
-/// Deepest element nesting parsed into a DOM.
-pub const MAX_DOM_DEPTH: usize = 400;
 
 /// Elements whose content is never policy text.
 pub(crate) const SKIP: &[&str] = &[
     "script", "style", "noscript", "template", "svg", "nav", "aside", "iframe", "object", "select",
-    "button", "head", "dialog",
+    "button", "head", "dialog", "title", "textarea", "math",
 ];
 
 /// Elements that start and end a block of text.
@@ -57,225 +61,331 @@ pub(crate) const BLOCKS: &[&str] = &[
     "hr",
 ];
 
-const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr",
-];
-/// End tags that authors often omit: not counted, so a page of unclosed `<p>` is not "deep".
-const OPTIONAL_END: &[&str] = &[
-    "p", "li", "dt", "dd", "tr", "td", "th", "option", "tbody", "thead",
-];
-const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title", "xmp"];
-
-/// Element nesting depth by a linear scan of the tags (comments and raw text skipped; void
-/// elements and elements with optional end tags not counted). Overcounts rather than undercounts.
-pub fn nesting_depth(html: &str) -> usize {
-    let b = html.as_bytes();
-    let lower_at = |i: usize, s: &str| {
-        b.len() >= i + s.len() && b[i..i + s.len()].eq_ignore_ascii_case(s.as_bytes())
-    };
-    let (mut i, mut depth, mut max) = (0usize, 0usize, 0usize);
-    while let Some(p) = html[i..].find('<') {
-        i += p + 1;
-        if lower_at(i, "!--") {
-            i = html[i..].find("-->").map_or(b.len(), |e| i + e + 3);
-            continue;
-        }
-        let closing = b.get(i) == Some(&b'/');
-        let name_start = if closing { i + 1 } else { i };
-        let name_len = b[name_start.min(b.len())..]
-            .iter()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .count();
-        if name_len == 0 || !b[name_start].is_ascii_alphabetic() {
-            continue;
-        }
-        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
-        let Some(gt) = html[i..].find('>').map(|g| i + g) else {
-            break;
-        };
-        let self_closing = gt > 0 && b[gt - 1] == b'/';
-        i = gt + 1;
-        if VOID.contains(&name.as_str()) || OPTIONAL_END.contains(&name.as_str()) {
-            continue;
-        }
-        if closing {
-            depth = depth.saturating_sub(1);
-        } else if !self_closing {
-            if RAW_TEXT.contains(&name.as_str()) {
-                let end_tag = format!("</{name}");
-                let rest = html[i..].to_ascii_lowercase();
-                i = rest.find(&end_tag).map_or(b.len(), |e| i + e);
-                continue;
-            }
-            depth += 1;
-            max = max.max(depth);
-        }
-    }
-    max
-}
+/// Longest bold-paragraph heading, in chars.
+const MAX_BOLD_HEADING_CHARS: usize = 80;
 
 /// Extract the policy text of an HTML document.
 pub fn parse_html(html: &str, source: &str) -> PolicyText {
-    if html.len() <= MAX_DOM_BYTES && nesting_depth(html) <= MAX_DOM_DEPTH {
-        parse_dom(html, source)
-    } else {
-        html_stream::parse_stream(html, source)
-    }
+    let measured = measure(html);
+    let mut w = Extract::new(source, &measured);
+    walk(html, &mut w);
+    w.finish()
 }
 
-fn attr_is_noise(el: &scraper::node::Element) -> bool {
+fn is_noise(attrs: &Attrs) -> bool {
     let markers = &Lexicon::get().noise_markers;
-    ["id", "class"].iter().any(|a| {
-        el.attr(a).is_some_and(|v| {
-            let v = v.to_ascii_lowercase();
-            markers.iter().any(|m| v.contains(m.as_str()))
-        })
+    [attrs.id, attrs.class].iter().flatten().any(|v| {
+        let v = v.to_ascii_lowercase();
+        markers.iter().any(|m| v.contains(m.as_str()))
     })
 }
 
-fn text_len(node: NodeRef<Node>) -> usize {
-    node.descendants()
-        .filter_map(|n| n.value().as_text().map(|t| t.trim().len()))
-        .sum()
+fn is_main_candidate(name: &str, attrs: &Attrs) -> bool {
+    matches!(name, "main" | "article") || attrs.role == Some("main")
 }
 
-fn heading_level(name: &str) -> Option<u8> {
-    match name {
-        "h1" => Some(1),
-        "h2" => Some(2),
-        "h3" => Some(3),
-        "h4" => Some(4),
-        "h5" => Some(5),
-        "h6" => Some(6),
-        _ => None,
-    }
+/// Characters that count as content: not whitespace.
+fn text_weight(raw: &str) -> usize {
+    raw.bytes().filter(|b| !b.is_ascii_whitespace()).count()
 }
 
-struct Walker {
-    b: TextBuilder,
-    buf: String,
+/// Pass 1: text lengths of main candidates and banner candidates.
+#[derive(Default)]
+struct Measured {
+    /// Text length per measured element, by index; `main` marks main candidates.
+    lens: Vec<(usize, bool)>,
+    /// All text outside raw-text elements.
     total: usize,
 }
 
-impl Walker {
+#[derive(Default)]
+struct Measure {
+    m: Measured,
+    raw_depth: usize,
+}
+
+impl Visitor for Measure {
+    fn open(&mut self, name: &str, attrs: &Attrs) -> Open {
+        let raw = matches!(
+            name,
+            "script" | "style" | "head" | "title" | "template" | "noscript"
+        );
+        if raw {
+            self.raw_depth += 1;
+        }
+        let main = is_main_candidate(name, attrs);
+        let measured = (main || is_noise(attrs)).then(|| {
+            self.m.lens.push((self.m.total, main));
+            self.m.lens.len() - 1
+        });
+        Open {
+            measured,
+            skip: raw,
+            ..Open::default()
+        }
+    }
+
+    fn close(&mut self, _name: &str, open: Open) {
+        if open.skip {
+            self.raw_depth -= 1;
+        }
+        if let Some(i) = open.measured {
+            let (start, main) = self.m.lens[i];
+            self.m.lens[i] = (self.m.total - start, main);
+        }
+    }
+
+    fn void(&mut self, _name: &str) {}
+
+    fn text(&mut self, raw: &str) {
+        if self.raw_depth == 0 {
+            self.m.total += text_weight(raw);
+        }
+    }
+}
+
+fn measure(html: &str) -> Measured {
+    let mut m = Measure::default();
+    walk(html, &mut m);
+    m.m
+}
+
+/// Whether the paragraph being read can still be a bold-paragraph heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BoldState {
+    /// Nothing but whitespace so far.
+    Empty,
+    /// Inside the `<b>`/`<strong>` at this stack depth.
+    InBold(usize),
+    /// The bold element closed; only whitespace may follow.
+    After,
+    /// Something else is in the paragraph.
+    No,
+}
+
+/// Pass 2: blocks and headings.
+struct Extract<'m> {
+    b: TextBuilder,
+    buf: String,
+    heading: Option<(u8, String)>,
+    measured: &'m Measured,
+    chosen_main: Option<usize>,
+    next_measured: usize,
+    skip: usize,
+    main_depth: usize,
+    in_chosen: usize,
+    depth: usize,
+    /// Open paragraphs (innermost last) and whether each can still be a bold heading.
+    paragraphs: Vec<BoldState>,
+}
+
+impl<'m> Extract<'m> {
+    fn new(source: &str, measured: &'m Measured) -> Self {
+        let total = measured.total;
+        // Main content: the largest main candidate holding ≥ 40 % of the text (the last of equals).
+        let mut chosen = None;
+        let mut best = 0;
+        for (i, &(len, main)) in measured.lens.iter().enumerate() {
+            if main && len * 5 >= total * 2 && (chosen.is_none() || len >= best) {
+                chosen = Some(i);
+                best = len;
+            }
+        }
+        Extract {
+            b: TextBuilder::new(source),
+            buf: String::new(),
+            heading: None,
+            measured,
+            chosen_main: chosen,
+            next_measured: 0,
+            skip: 0,
+            main_depth: 0,
+            in_chosen: 0,
+            depth: 0,
+            paragraphs: Vec::new(),
+        }
+    }
+
+    fn active(&self) -> bool {
+        self.skip == 0 && (self.chosen_main.is_none() || self.in_chosen > 0)
+    }
+
     fn flush(&mut self) {
         if !self.buf.trim().is_empty() {
-            self.b.body(&self.buf);
+            let text = std::mem::take(&mut self.buf);
+            self.b.body(&text);
         }
         self.buf.clear();
     }
 
-    fn collect_text(&self, node: NodeRef<Node>, out: &mut String) {
-        for child in node.children() {
-            match child.value() {
-                Node::Text(t) => out.push_str(&t.replace(['\n', '\r', '\t'], " ")),
-                Node::Element(el) if el.name() == "br" => out.push(' '),
-                Node::Element(el) if !SKIP.contains(&el.name()) => self.collect_text(child, out),
-                _ => {}
+    /// Something other than the bold element appears in the innermost paragraph.
+    fn spoil_paragraph(&mut self) {
+        if let Some(p) = self.paragraphs.last_mut() {
+            if !matches!(p, BoldState::InBold(_)) {
+                *p = BoldState::No;
             }
         }
     }
 
-    /// A `<p>` whose only content is one short `<strong>`/`<b>`: a heading in many generators.
-    fn bold_heading(&self, node: NodeRef<Node>) -> Option<String> {
-        let mut parts = node.children().filter(|c| match c.value() {
-            Node::Text(t) => !t.trim().is_empty(),
-            Node::Element(_) => true,
-            _ => false,
-        });
-        let only = parts.next()?;
-        if parts.next().is_some() {
-            return None;
+    /// Closing the chosen main content restores the skipping around it.
+    fn leave_chosen(&mut self, open: Open) {
+        if open.chosen_main {
+            self.in_chosen -= 1;
+            self.skip = open.saved_skip;
         }
-        let el = only.value().as_element()?;
-        if !matches!(el.name(), "strong" | "b") {
-            return None;
-        }
-        let mut t = String::new();
-        self.collect_text(only, &mut t);
-        let t = t.trim().to_string();
-        (!t.is_empty() && t.chars().count() <= 80 && !t.ends_with(['.', ':', ',', ';']))
-            .then_some(t)
     }
 
-    fn walk(&mut self, node: NodeRef<Node>, in_main: bool) {
-        match node.value() {
-            Node::Text(t) => self.buf.push_str(&t.replace(['\n', '\r', '\t'], " ")),
-            Node::Element(el) => {
-                let name = el.name();
-                if SKIP.contains(&name)
-                    || (matches!(name, "header" | "footer") && !in_main)
-                    || (attr_is_noise(el) && text_len(node) * 3 < self.total)
-                {
-                    return;
-                }
-                if name == "br" {
-                    self.buf.push('\n');
-                    return;
-                }
-                if let Some(level) = heading_level(name) {
-                    self.flush();
-                    let mut t = String::new();
-                    self.collect_text(node, &mut t);
-                    self.b.heading(level, &t);
-                    return;
-                }
-                if name == "p" {
-                    if let Some(t) = self.bold_heading(node) {
-                        self.flush();
-                        self.b.heading(7, &t);
-                        return;
-                    }
-                }
-                let block = BLOCKS.contains(&name);
-                if block {
-                    self.flush();
-                }
-                let in_main = in_main || matches!(name, "main" | "article");
-                for child in node.children() {
-                    self.walk(child, in_main);
-                }
-                if block {
-                    self.flush();
-                }
-            }
-            _ => {}
-        }
+    fn finish(mut self) -> PolicyText {
+        self.flush();
+        self.b.finish()
     }
 }
 
-fn parse_dom(html: &str, source: &str) -> PolicyText {
-    let doc = Html::parse_document(html);
-    let root = doc.tree.root();
-    let body = root
-        .descendants()
-        .find(|n| n.value().as_element().is_some_and(|e| e.name() == "body"))
-        .unwrap_or(root);
-    let total = text_len(body);
-    // Main content: the largest <main>, <article> or [role=main] holding ≥ 40 % of the text.
-    let main = body
-        .descendants()
-        .filter(|n| {
-            n.value().as_element().is_some_and(|e| {
-                matches!(e.name(), "main" | "article") || e.attr("role") == Some("main")
-            })
-        })
-        .map(|n| (text_len(n), n))
-        .filter(|(len, _)| *len * 5 >= total * 2)
-        .max_by_key(|(len, _)| *len)
-        .map(|(_, n)| n);
-    let mut w = Walker {
-        b: TextBuilder::new(source),
-        buf: String::new(),
-        total,
-    };
-    match main {
-        Some(m) => w.walk(m, true),
-        None => w.walk(body, false),
+impl Visitor for Extract<'_> {
+    fn open(&mut self, name: &str, attrs: &Attrs) -> Open {
+        self.depth += 1;
+        let mut open = Open::default();
+        if is_main_candidate(name, attrs) || is_noise(attrs) {
+            open.measured = Some(self.next_measured);
+            self.next_measured += 1;
+        }
+        // The chosen main content is read even inside a skipped element (`<header><article>`), as
+        // the DOM reader did by walking from it.
+        open.chosen_main = open.measured.is_some() && open.measured == self.chosen_main;
+        if open.chosen_main {
+            open.saved_skip = std::mem::take(&mut self.skip);
+            self.in_chosen += 1;
+        }
+        if self.skip > 0 {
+            open.skip = true;
+            self.skip += 1;
+            return open;
+        }
+        let in_main = self.main_depth > 0 || self.in_chosen > 0;
+        // A banner is skipped unless it holds a third of the page (a wrapper around everything).
+        let small_banner = is_noise(attrs)
+            && open
+                .measured
+                .is_some_and(|i| self.measured.lens[i].0 * 3 < self.measured.total);
+        if SKIP.contains(&name) || (matches!(name, "header" | "footer") && !in_main) || small_banner
+        {
+            self.spoil_paragraph();
+            open.skip = true;
+            self.skip += 1;
+            return open;
+        }
+        if matches!(name, "main" | "article") {
+            open.main = true;
+            self.main_depth += 1;
+        }
+        if !self.active() {
+            return open;
+        }
+        if let Some(level) = heading_level(name) {
+            self.flush();
+            self.heading = Some((level, String::new()));
+            open.heading = true;
+            return open;
+        }
+        if self.heading.is_some() {
+            return open;
+        }
+        // Inside a paragraph: one `<b>`/`<strong>` keeps it a heading candidate, anything else
+        // does not.
+        let depth = self.depth;
+        match self.paragraphs.last_mut() {
+            Some(p @ BoldState::Empty) if matches!(name, "b" | "strong") => {
+                *p = BoldState::InBold(depth)
+            }
+            Some(BoldState::InBold(_)) => {}
+            Some(p) => *p = BoldState::No,
+            None => {}
+        }
+        if BLOCKS.contains(&name) {
+            self.flush();
+            open.block = true;
+        }
+        if name == "p" {
+            open.p = true;
+            self.paragraphs.push(BoldState::Empty);
+        }
+        open
     }
-    w.flush();
-    w.b.finish()
+
+    fn close(&mut self, _name: &str, open: Open) {
+        let depth = self.depth;
+        self.depth -= 1;
+        if open.skip {
+            self.skip -= 1;
+            self.leave_chosen(open);
+            return;
+        }
+        if open.heading {
+            if let Some((level, text)) = self.heading.take() {
+                self.b.heading(level, &text);
+            }
+        } else if open.p {
+            let state = self.paragraphs.pop();
+            let text = self.buf.trim();
+            let bold = matches!(state, Some(BoldState::After | BoldState::InBold(_)))
+                && !text.is_empty()
+                && text.chars().count() <= MAX_BOLD_HEADING_CHARS
+                && !text.ends_with(['.', ':', ',', ';']);
+            if bold {
+                let text = text.replace('\n', " ");
+                self.buf.clear();
+                self.b.heading(7, &text);
+            } else {
+                self.flush();
+            }
+        } else if open.block {
+            self.flush();
+        }
+        if let Some(BoldState::InBold(d)) = self.paragraphs.last() {
+            if *d == depth {
+                *self.paragraphs.last_mut().expect("checked") = BoldState::After;
+            }
+        }
+        if open.main {
+            self.main_depth -= 1;
+        }
+        self.leave_chosen(open);
+    }
+
+    fn void(&mut self, name: &str) {
+        if !self.active() {
+            return;
+        }
+        if name == "br" {
+            match self.heading.as_mut() {
+                Some((_, t)) => t.push(' '),
+                None => {
+                    self.spoil_paragraph();
+                    self.buf.push('\n');
+                }
+            }
+        } else if self.heading.is_none() && name != "wbr" {
+            self.spoil_paragraph();
+            if name == "hr" {
+                self.flush();
+            }
+        }
+    }
+
+    fn text(&mut self, raw: &str) {
+        if !self.active() {
+            return;
+        }
+        let text = decode(raw, Context::Text).replace(['\n', '\r', '\t'], " ");
+        if let Some((_, h)) = self.heading.as_mut() {
+            h.push_str(&text);
+            return;
+        }
+        if !text.trim().is_empty() {
+            self.spoil_paragraph();
+        }
+        self.buf.push_str(&text);
+    }
 }
 
 #[cfg(test)]
@@ -284,20 +394,7 @@ mod tests {
     use crate::policy::text::BlockKind;
 
     #[test]
-    fn depth_scan_counts_real_nesting_only() {
-        assert_eq!(nesting_depth("<div><p>a<p>b<br><img src=x></div>"), 1);
-        assert_eq!(nesting_depth("<ul><li><ul><li><ul></ul></ul></ul>"), 3);
-        assert_eq!(
-            nesting_depth("<script>if (a<b) { '<div>' }</script><div></div>"),
-            1
-        );
-        assert_eq!(nesting_depth("<!-- <div><div> --><span/>"), 0);
-        let deep = "<div>".repeat(1000);
-        assert_eq!(nesting_depth(&deep), 1000);
-    }
-
-    #[test]
-    fn dom_path_keeps_headings_drops_noise() {
+    fn keeps_headings_drops_noise() {
         let html = r#"<html><head><title>T</title></head><body>
             <header><nav><a href="/">Home</a></nav></header>
             <div id="usercentrics-root"><p>We use cookies. Accept all</p></div>
@@ -336,15 +433,59 @@ mod tests {
     }
 
     #[test]
-    fn deep_documents_take_the_streaming_path() {
+    fn implicit_closes_and_entities() {
+        let html =
+            "<body><p>Erster &amp; Absatz<p>Zweiter<div>Block</div><ul><li>Eins<li>Zwei</ul>\
+                    <p><b>Kurz</b> und mehr</p><p> <b>Hosting</b> </p><p>Bei &quot;X&quot;.</p>";
+        let t = parse_html(html, "p.html");
+        let got: Vec<(&str, bool)> = t
+            .blocks
+            .iter()
+            .map(|b| (b.text.as_str(), b.kind == BlockKind::Heading(7)))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Erster & Absatz", false),
+                ("Zweiter", false),
+                ("Block", false),
+                ("Eins", false),
+                ("Zwei", false),
+                ("Kurz und mehr", false),
+                ("Hosting", true),
+                ("Bei \"X\".", false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_large_banner_is_kept_and_main_wins() {
+        // A "consent" wrapper holding the whole page is not skipped (size guard).
+        let html = "<body><div class=\"cookie-consent-wrapper\"><h2>Hosting</h2><p>Wir hosten bei Musterhost.</p></div></body>";
+        let t = parse_html(html, "p.html");
+        assert!(t.plain().contains("Musterhost"), "{t:?}");
+        let html = "<body><p>Menu text outside</p><article><p>Policy text that is much longer than the menu, \
+                    long enough to be the main content.</p></article></body>";
+        let t = parse_html(html, "p.html");
+        assert!(!t.plain().contains("Menu text"), "{t:?}");
+        // Main content inside a skipped element is still read.
+        let html = format!(
+            "<body><header><article><p>{}</p></article></header></body>",
+            "Wir nutzen Matomo. ".repeat(5)
+        );
+        assert!(parse_html(&html, "p.html").plain().contains("Matomo"));
+    }
+
+    #[test]
+    fn deep_documents_keep_their_headings() {
         let mut html = String::from("<body><h2>Hosting</h2><p>Wir hosten bei Musterhost.</p>");
-        html.push_str(&"<div>".repeat(MAX_DOM_DEPTH + 10));
+        html.push_str(&"<div>".repeat(5000));
         html.push_str("<h3>Fonts</h3><p>Text</p>");
-        html.push_str(&"</div>".repeat(MAX_DOM_DEPTH + 10));
+        html.push_str(&"</div>".repeat(5000));
         let t = parse_html(&html, "deep.html");
         let last = t.blocks.last().unwrap();
         assert_eq!(
-            (last.text.as_str(), last.section_path().as_str()),
+            (last.text.as_str(), last.section_path()),
             ("Text", "Hosting > Fonts")
         );
     }

@@ -3,10 +3,28 @@
 
 use crate::policy::fold::fold_str;
 use crate::policy::lexicon::Lexicon;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 /// Minimum stop-word hits before a language is named.
 const MIN_HITS: usize = 5;
+
+/// Stop word → the languages listing it (a hash lookup per word keeps a 10 MB policy fast).
+fn stopword_index() -> &'static HashMap<String, Vec<String>> {
+    static INDEX: OnceLock<HashMap<String, Vec<String>>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: HashMap<String, Vec<String>> = HashMap::new();
+        for (lang, words) in &Lexicon::get().stopwords {
+            for w in words {
+                let langs = index.entry(w.clone()).or_default();
+                if !langs.contains(lang) {
+                    langs.push(lang.clone());
+                }
+            }
+        }
+        index
+    })
+}
 
 /// ISO 639-1 code of the language `text` is written in ("en", "de", "fr", "es", "it", "nl").
 pub fn detect(text: &str) -> Option<String> {
@@ -14,17 +32,12 @@ pub fn detect(text: &str) -> Option<String> {
 }
 
 fn detect_with(text: &str, min_hits: usize) -> Option<String> {
-    let lex = Lexicon::get();
+    let index = stopword_index();
     let folded = fold_str(text);
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for word in folded.split(|c: char| !c.is_alphanumeric()) {
-        if word.is_empty() {
-            continue;
-        }
-        for (lang, words) in &lex.stopwords {
-            if words.iter().any(|w| w == word) {
-                *counts.entry(lang.as_str()).or_default() += 1;
-            }
+        for lang in index.get(word).into_iter().flatten() {
+            *counts.entry(lang.as_str()).or_default() += 1;
         }
     }
     let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();

@@ -13,7 +13,8 @@ pub mod discover;
 /// Text folding lives on the ground floor (observe uses it too); `policy::fold` stays its path here.
 pub use crate::fold;
 pub mod html;
-mod html_stream;
+mod html_tokens;
+mod html_walk;
 pub mod language;
 pub mod lexicon;
 pub mod matcher;

@@ -143,7 +143,7 @@ mod tests {
             .blocks
             .iter()
             .filter(|b| matches!(b.kind, BlockKind::Heading(_)))
-            .map(|b| (b.text.clone(), b.section_path()))
+            .map(|b| (b.text.clone(), b.section_path().to_string()))
             .collect();
         assert_eq!(
             headings,

@@ -242,6 +242,12 @@ pub fn find_entities(sentence: &str) -> Vec<Entity> {
             push(e.start(), e.as_str(), Cue::Weak, &mut out);
         }
     }
+    // Compared against the entities of the cue sentences only: repeated "(hereinafter …)" must
+    // not compare each with all before it.
+    let cued: Vec<String> = out
+        .iter()
+        .map(|x| fold_str(&sentence[x.start..x.end]))
+        .collect();
     for c in p.hereinafter.captures_iter(sentence) {
         let e = c.name("e").expect("group e");
         let text = e.as_str().trim();
@@ -249,9 +255,7 @@ pub fn find_entities(sentence: &str) -> Vec<Entity> {
         let start = e.start() + lead;
         // The short name of an entity already found is not a second provider.
         let folded = fold_str(text);
-        let known = out
-            .iter()
-            .any(|x| fold_str(&sentence[x.start..x.end]).contains(&folded));
+        let known = cued.iter().any(|x| x.contains(&folded));
         if !known && plausible(text, Cue::Weak) {
             out.push(Entity {
                 start,

@@ -17,6 +17,15 @@ const LINKS_TRIED: usize = 3;
 /// Well-known policy paths fetched at once (a slow site answers each one slowly).
 const WELL_KNOWN_CONCURRENCY: usize = 6;
 
+/// Largest policy file read (`--policy FILE`, `policy FILE`); the rest is cut, and the report
+/// says so. A policy is far shorter; `/dev/zero` or a mistaken disk image must not be read whole.
+pub const MAX_POLICY_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The note for a document cut at `limit` bytes.
+fn cut_note(source: &str, limit: u64, why: &str) -> String {
+    format!("policy {source} was cut at {limit} bytes ({why}); names after the cut were not read")
+}
+
 /// Document format, by Content-Type, then file extension, then the first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -107,26 +116,57 @@ pub async fn parse_document(
                 .map_err(|e| format!("cannot create a temporary file for the PDF: {e}"))?;
             std::fs::write(tmp.path(), bytes)
                 .map_err(|e| format!("cannot write a temporary file for the PDF: {e}"))?;
-            let text = pdf::extract_text(pdf_exe, tmp.path(), pdf::PDF_TIMEOUT).await?;
-            Ok(plain::parse_plain(&text, source))
+            read_pdf(pdf_exe, tmp.path(), source).await
         }
     }
+}
+
+/// A PDF's text through the child process, noting when it was cut at [`pdf::MAX_PDF_TEXT_BYTES`].
+async fn read_pdf(pdf_exe: &Path, path: &Path, source: &str) -> Result<PolicyText, String> {
+    let (text, cut) =
+        pdf::extract_text_capped(pdf_exe, path, pdf::PDF_TIMEOUT, pdf::MAX_PDF_TEXT_BYTES).await?;
+    let mut parsed = plain::parse_plain(&text, source);
+    if cut {
+        parsed.cut.push(cut_note(
+            source,
+            pdf::MAX_PDF_TEXT_BYTES as u64,
+            "limit of PDF text",
+        ));
+    }
+    Ok(parsed)
+}
+
+/// At most `limit` bytes of the file at `path`, and whether there was more.
+fn read_capped(path: &Path, limit: u64) -> std::io::Result<(Vec<u8>, bool)> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    let cut = bytes.len() as u64 > limit;
+    bytes.truncate(limit as usize);
+    Ok((bytes, cut))
 }
 
 /// Read one file.
 pub async fn load_file(path: &Path, pdf_exe: &Path) -> Result<PolicyText, String> {
     let source = path.display().to_string();
-    if sniff_format(None, &source, b"") == Format::Pdf
-        || std::fs::read(path).is_ok_and(|b| b.starts_with(b"%PDF-"))
-    {
+    let (bytes, cut) = read_capped(path, MAX_POLICY_FILE_BYTES)
+        .map_err(|e| format!("cannot read policy file {source}: {e}"))?;
+    if sniff_format(None, &source, b"") == Format::Pdf || bytes.starts_with(b"%PDF-") {
         // Hand the file itself to the child: no copy needed.
-        let text = pdf::extract_text(pdf_exe, path, pdf::PDF_TIMEOUT).await?;
-        return Ok(plain::parse_plain(&text, &source));
+        return read_pdf(pdf_exe, path, &source).await;
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read policy file {source}: {e}"))?;
     let format = sniff_format(None, &source, &bytes);
-    parse_document(format, &bytes, None, &source, pdf_exe).await
+    let mut parsed = parse_document(format, &bytes, None, &source, pdf_exe).await?;
+    if cut {
+        parsed.cut.push(cut_note(
+            &source,
+            MAX_POLICY_FILE_BYTES,
+            "limit of policy files",
+        ));
+    }
+    Ok(parsed)
 }
 
 /// Fetch and read one URL. Non-2xx answers are errors.
@@ -149,7 +189,14 @@ pub async fn load_url(
         &fetched.body,
     );
     let text = (format != Format::Pdf).then(|| fetched.text());
-    let parsed = parse_document(format, &fetched.body, text, &source, pdf_exe).await?;
+    let mut parsed = parse_document(format, &fetched.body, text, &source, pdf_exe).await?;
+    if fetched.truncated {
+        parsed.cut.push(cut_note(
+            &source,
+            fetcher.max_body(),
+            "--max-body; raise it to read all of it",
+        ));
+    }
     Ok((parsed, fetched.final_url))
 }
 
@@ -196,6 +243,7 @@ pub async fn load_page(
         return Err(format!("policy {url} answered HTTP {}", fetched.status));
     }
     let final_url = fetched.final_url.clone();
+    let truncated = fetched.truncated;
     let format = sniff_format(
         fetched.content_type.as_deref(),
         final_url.path(),
@@ -213,6 +261,14 @@ pub async fn load_page(
             parse_document(format, &fetched.body, text, final_url.as_str(), pdf_exe).await?;
         (parsed, None)
     };
+    let mut text = text;
+    if truncated {
+        text.cut.push(cut_note(
+            final_url.as_str(),
+            fetcher.max_body(),
+            "--max-body; raise it to read all of it",
+        ));
+    }
     Ok(Loaded {
         text,
         source: PolicySource {
@@ -269,12 +325,17 @@ fn finish(
 ) -> Policy {
     let mut declarations = analyze::analyze_text(&text, catalog);
     declarations.extend(analyze::observed_declarations(&text, observed));
+    // A cut policy is an error of its own: findings must not read "does not name X" as if the
+    // whole policy had been read.
+    let mut errors: Vec<String> = error.into_iter().collect();
+    errors.extend(text.cut.iter().cloned());
     Policy {
         urls: sources.iter().map(|s| s.url.clone()).collect(),
         discovered_by: Some(discovered_by.to_string()),
         language: language::detect(&text.plain()),
         declarations,
-        error,
+        error: (!errors.is_empty()).then(|| errors.join("; ")),
+        truncated: !text.cut.is_empty(),
         sources,
     }
 }

@@ -2,7 +2,25 @@
 //! source format was. Every reader (HTML, PDF, plain text) produces a [`PolicyText`]; the matcher
 //! only ever sees this.
 
+use std::sync::Arc;
 use unicode_normalization::UnicodeNormalization;
+
+/// Longest heading kept in a section path, in chars; longer headings are cut there with `…`
+/// (the heading block itself keeps its whole text). A site-controlled 1 MB `<h1>` must not be
+/// copied into every declaration's section.
+pub const MAX_SECTION_HEADING_CHARS: usize = 160;
+
+/// Longest document name kept on blocks and declarations, in chars: a policy URL is
+/// site-controlled (a redirect can add a 60 KB query), and every declaration carries it.
+pub const MAX_SOURCE_CHARS: usize = 2048;
+
+/// `text` cut at `max` chars, ending with `…` when cut.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", text[..at].trim_end()),
+        None => text.to_string(),
+    }
+}
 
 /// What a block is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,16 +39,26 @@ pub struct Block {
     /// NFC text, whitespace collapsed within lines; `\n` separates lines kept apart (`<br>`,
     /// address lines), which the sentence splitter treats as boundaries.
     pub text: String,
-    /// Heading path; a heading block's path ends with itself.
-    pub section: Vec<String>,
-    /// Document it came from (URL or file path).
-    pub source: String,
+    /// Heading path; a heading block's path ends with itself. Shared by every block under the
+    /// same headings, so 300,000 lines under one heading cost one path, not 300,000 copies.
+    pub section: Arc<Section>,
+    /// Document it came from (URL or file path), shared by all its blocks.
+    pub source: Arc<str>,
+}
+
+/// The open headings above a block, outermost first, each cut at [`MAX_SECTION_HEADING_CHARS`].
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Section {
+    /// The headings.
+    pub headings: Vec<String>,
+    /// The headings joined as "Plugins und Tools > Google Fonts".
+    pub path: String,
 }
 
 impl Block {
     /// Heading path joined as "Plugins und Tools > Google Fonts".
-    pub fn section_path(&self) -> String {
-        self.section.join(" > ")
+    pub fn section_path(&self) -> &str {
+        &self.section.path
     }
 }
 
@@ -39,6 +67,9 @@ impl Block {
 pub struct PolicyText {
     /// Blocks in document order.
     pub blocks: Vec<Block>,
+    /// Why a document was read only in part ("… was cut at 10485760 bytes (--max-body) …"): a
+    /// name after the cut is not seen, which the report must say.
+    pub cut: Vec<String>,
 }
 
 impl PolicyText {
@@ -55,6 +86,7 @@ impl PolicyText {
     /// Append another document's blocks.
     pub fn extend(&mut self, other: PolicyText) {
         self.blocks.extend(other.blocks);
+        self.cut.extend(other.cut);
     }
 
     /// No text at all.
@@ -66,8 +98,9 @@ impl PolicyText {
 /// Builds blocks while tracking the heading stack.
 #[derive(Debug)]
 pub struct TextBuilder {
-    source: String,
+    source: Arc<str>,
     stack: Vec<(u8, String)>,
+    section: Arc<Section>,
     blocks: Vec<Block>,
 }
 
@@ -75,8 +108,9 @@ impl TextBuilder {
     /// Start a document.
     pub fn new(source: &str) -> Self {
         TextBuilder {
-            source: source.to_string(),
+            source: Arc::from(cut(source, MAX_SOURCE_CHARS)),
             stack: Vec::new(),
+            section: Arc::default(),
             blocks: Vec::new(),
         }
     }
@@ -90,11 +124,17 @@ impl TextBuilder {
         while self.stack.last().is_some_and(|(l, _)| *l >= level) {
             self.stack.pop();
         }
-        self.stack.push((level, text.clone()));
+        let short = cut(&text, MAX_SECTION_HEADING_CHARS);
+        self.stack.push((level, short));
+        let headings: Vec<String> = self.stack.iter().map(|(_, t)| t.clone()).collect();
+        self.section = Arc::new(Section {
+            path: headings.join(" > "),
+            headings,
+        });
         self.blocks.push(Block {
             kind: BlockKind::Heading(level),
             text,
-            section: self.path(),
+            section: self.section.clone(),
             source: self.source.clone(),
         });
     }
@@ -108,19 +148,16 @@ impl TextBuilder {
         self.blocks.push(Block {
             kind: BlockKind::Body,
             text,
-            section: self.path(),
+            section: self.section.clone(),
             source: self.source.clone(),
         });
-    }
-
-    fn path(&self) -> Vec<String> {
-        self.stack.iter().map(|(_, t)| t.clone()).collect()
     }
 
     /// The finished document.
     pub fn finish(self) -> PolicyText {
         PolicyText {
             blocks: self.blocks,
+            cut: Vec::new(),
         }
     }
 }

@@ -128,7 +128,13 @@ pub fn policy_silence(report: &Seen<'_>, names: &[&str]) -> String {
             seen.push(n);
         }
     }
-    format!("the privacy policy does not name {}", join_or(&seen))
+    let silence = format!("the privacy policy does not name {}", join_or(&seen));
+    if report.policy.truncated {
+        // The part not read may name it: say so rather than claim silence.
+        format!("{silence} in the part that was read (the policy was cut short, see policy.error)")
+    } else {
+        silence
+    }
 }
 
 /// `"excerpt"` (section "A > B"), cut to a readable length.

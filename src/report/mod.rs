@@ -5,12 +5,14 @@
 pub use crate::model;
 
 pub mod describe;
+pub mod drift;
 pub mod escape;
 pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod overview;
 pub mod policy;
+pub mod redact;
 pub mod terminal;
 
 use describe::{is_accepted, SEVERITIES};
