@@ -42,6 +42,9 @@ pub async fn scan(
     let started_at = now_rfc3339();
     let clock = Instant::now();
 
+    // Infrastructure DNS look-ups run while the crawl runs (bounded by their own deadline).
+    let start_host = config.start.host_str().unwrap_or_default().to_string();
+    let dns = tokio::spawn(crawl::dns::look_up(start_host.clone(), config.dns));
     let mut obs = match config.mode {
         config::Mode::Static => crawl::crawl_static(config, progress).await,
         config::Mode::Browser => crawl::browser::crawl_browser(config, progress).await?,
@@ -55,6 +58,14 @@ pub async fn scan(
             ..Default::default()
         },
     };
+    let dns = dns.await.unwrap_or_default();
+    obs.errors.extend(dns.errors);
+    let infrastructure =
+        catalog::infrastructure::attribute(&start_host, &obs.response_headers, &dns.facts, |id| {
+            catalog
+                .company(id)
+                .map_or_else(|| id.to_string(), |c| c.name.clone())
+        });
     let start_failed = obs.start_failed;
     let consent = obs
         .consent
@@ -82,6 +93,7 @@ pub async fn scan(
             },
             subresources: config.subresources,
             user_agent: config.user_agent.clone(),
+            dns: config.dns.describe(),
         },
         pages: obs.pages,
         cookies: obs.cookies,
@@ -92,6 +104,7 @@ pub async fn scan(
         errors: obs.errors,
         consent,
         storage: obs.storage,
+        infrastructure,
         ..Default::default()
     };
     reconcile::reconcile(&mut report, catalog);

@@ -41,6 +41,7 @@
 mod attribute;
 pub mod import;
 mod index;
+pub mod infrastructure;
 mod load;
 mod model;
 mod validate;

@@ -138,6 +138,7 @@ pub async fn crawl_page(
         record.errors.push(page_error(&url, &problem));
     }
     record.set_cookies = std::mem::take(&mut fetched.set_cookies);
+    record.headers = std::mem::take(&mut fetched.headers);
     let final_url = fetched.final_url.clone();
     // The start URL's redirects define the site: judge its links by the widened scope.
     let widened;

@@ -208,6 +208,8 @@ pub struct PageRecord {
     /// Browser mode: Web Storage keys and IndexedDB databases the page's origin held after it
     /// settled (`pages` and `before_consent` are filled in by the collector).
     pub storage: Vec<crate::report::model::StorageEntry>,
+    /// Static mode: the page's final response headers, (lowercase name, value).
+    pub headers: Vec<(String, String)>,
 }
 
 /// The merged observations of a scan, sorted and deduplicated, not yet attributed.
@@ -239,4 +241,7 @@ pub struct Observations {
     pub consent: Option<crate::report::model::Consent>,
     /// Browser mode: storage entries, sorted by (origin, kind, name).
     pub storage: Vec<crate::report::model::StorageEntry>,
+    /// First-party response headers: the smallest value seen per lowercase name, for at most
+    /// [`collector::MAX_RESPONSE_HEADERS`] names (CDN/hosting signatures are matched later).
+    pub response_headers: BTreeMap<String, String>,
 }

@@ -6,7 +6,10 @@
 //!   is named; otherwise `undisclosed_service`, with a severity by category ([`severity`]);
 //! - a loaded third-party host no catalog entry explains is `unattributed_third_party` (medium,
 //!   "needs review") unless a host or provider sentence in the policy matches its domain;
-//! - a declared service not seen is `declared_not_observed` (info);
+//! - an infrastructure provider (CDN, hoster, mail, from headers and DNS) the policy does not
+//!   name is `undisclosed_service` (medium) ([`infrastructure`]);
+//! - every recipient the policy names gets one row in the declared ledger ([`ledger`]); a row
+//!   nothing explains is `declared_not_observed` (info);
 //! - a tracker script not gated by consent-manager markup is `tracking_before_consent` (high);
 //!   in browser mode with a before-consent phase, what the browser contacted decides instead.
 //!
@@ -16,14 +19,17 @@
 mod cmp;
 mod disclosure;
 mod evidence;
+mod infrastructure;
+mod ledger;
 mod rules;
 pub mod severity;
 
 use crate::catalog::Catalog;
-use crate::report::model::{Declaration, DeclarationRef, Disclosed, Finding, Report};
+use crate::report::model::{
+    Declaration, DeclarationRef, DeclaredRecipient, Disclosed, Finding, Report,
+};
 use disclosure::{Basis, Declared};
 use std::cmp::Reverse;
-use std::collections::BTreeSet;
 
 /// Fill `findings` and `disclosed` from the report's observed parts and its policy (replacing
 /// what was there, so reconciling twice gives the same report).
@@ -65,17 +71,13 @@ pub fn reconcile(report: &mut Report, catalog: &Catalog) {
         }
     }
 
-    let observed: BTreeSet<&str> = report.services.iter().map(|s| s.id.as_str()).collect();
-    let mut reported: BTreeSet<&str> = BTreeSet::new();
-    for d in declared.all() {
-        let Some(id) = d.service.as_deref() else {
-            continue;
-        };
-        if observed.contains(id) || !reported.insert(id) {
-            continue;
-        }
-        findings.push(rules::declared_not_observed(report, catalog, id, d));
-    }
+    let (infra_findings, infra_disclosed) = infrastructure::reconcile(report, catalog, &declared);
+    findings.extend(infra_findings);
+    disclosed.extend(infra_disclosed);
+
+    let ledger = ledger::build(report, catalog, &declared);
+    findings.extend(ledger::findings(report, catalog, &ledger));
+    let ledger: Vec<DeclaredRecipient> = ledger.into_iter().map(|r| r.entry).collect();
 
     let (cmp_findings, cmp_marks) = cmp::cross_check(report, catalog, &declared);
     findings.extend(cmp_findings);
@@ -85,6 +87,7 @@ pub fn reconcile(report: &mut Report, catalog: &Catalog) {
     disclosed.dedup();
     report.findings = findings;
     report.disclosed = disclosed;
+    report.declared = ledger;
     cmp::apply(report, cmp_marks);
 }
 

@@ -1,0 +1,171 @@
+//! Infrastructure providers (CDN, WAF, hoster, mail) against the policy: one the policy names is
+//! disclosed — by service, product family, a name of its own (e.g. "Google Workspace") or its
+//! company, since a hosting section names the company — and one it does not name is an
+//! `undisclosed_service` (medium) whose evidence says how it was seen.
+//!
+//! A provider that is also an observed service (Cloudflare cookies, say) is left to the service
+//! rules, so one recipient never yields two findings.
+
+use super::disclosure::{same_entity, Declared};
+use super::evidence::{list, policy_silence};
+use crate::catalog::infrastructure::names_for;
+use crate::catalog::Catalog;
+use crate::report::model::{
+    Declaration, DeclarationRef, Disclosed, Finding, InfrastructureProvider, Report, ServiceUse,
+};
+use std::collections::BTreeSet;
+
+/// Findings for undisclosed providers and disclosures for named ones.
+pub fn reconcile(
+    report: &Report,
+    catalog: &Catalog,
+    declared: &Declared<'_>,
+) -> (Vec<Finding>, Vec<Disclosed>) {
+    let mut findings = Vec::new();
+    let mut disclosed = Vec::new();
+    let observed: BTreeSet<&str> = report.services.iter().map(|s| s.id.as_str()).collect();
+    for p in &report.infrastructure {
+        if p.service.as_deref().is_some_and(|id| observed.contains(id)) {
+            continue;
+        }
+        let hosts = evidence_hosts(report, p);
+        match declaration_for(p, catalog, declared) {
+            Some(d) => disclosed.push(Disclosed {
+                service: p.service.clone().unwrap_or_else(|| p.name.clone()),
+                hosts,
+                declaration: DeclarationRef {
+                    name: d.name.clone(),
+                    section: d.section.clone(),
+                    excerpt: d.excerpt.clone(),
+                },
+            }),
+            None => findings.push(undisclosed(report, p, hosts)),
+        }
+    }
+    (findings, disclosed)
+}
+
+/// The declaration that names `p`, if any (first in document order).
+pub fn declaration_for<'a>(
+    p: &InfrastructureProvider,
+    catalog: &Catalog,
+    declared: &Declared<'a>,
+) -> Option<&'a Declaration> {
+    let company = p.company.clone().unwrap_or_default();
+    let svc = ServiceUse {
+        id: p.service.clone().unwrap_or_default(),
+        name: p.name.clone(),
+        company,
+        ..Default::default()
+    };
+    if let Some(basis) = declared.for_service(&svc, catalog) {
+        use super::disclosure::Basis;
+        let (Basis::Service(d) | Basis::Family(d) | Basis::Host(d) | Basis::CompanyOnly(d)) = basis;
+        return Some(d);
+    }
+    let names = names_for(p);
+    declared
+        .all()
+        .iter()
+        .copied()
+        .find(|d| names.iter().any(|n| same_entity(n, &d.name)))
+}
+
+/// The concrete hostnames behind a provider's evidence: the start host for headers and CNAMEs,
+/// the CNAME targets, PTR names, mail exchangers and SPF include domains.
+pub fn evidence_hosts(report: &Report, p: &InfrastructureProvider) -> Vec<String> {
+    let start = url::Url::parse(&report.target)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut hosts: BTreeSet<String> = BTreeSet::new();
+    for e in &p.evidence {
+        match e.source.as_str() {
+            "header" => {
+                hosts.insert(start.clone());
+            }
+            "cname" => {
+                hosts.extend(e.value.split(" CNAME ").map(str::to_string));
+            }
+            "ptr" => {
+                hosts.extend(e.value.split(" PTR ").nth(1).map(str::to_string));
+            }
+            "spf" => {
+                hosts.insert(e.value.trim_start_matches("include:").to_string());
+            }
+            _ => {
+                hosts.insert(e.value.clone());
+            }
+        }
+    }
+    hosts.remove("");
+    hosts.into_iter().collect()
+}
+
+/// "the CDN in front of the site", … by role.
+pub fn role_phrase(role: &str) -> &'static str {
+    match role {
+        "cdn" => "the CDN in front of the site",
+        "waf" => "the web application firewall in front of the site",
+        "hosting" => "the site's hoster",
+        "email" => "the mail provider that receives the domain's e-mail",
+        "email_sending" => "a service the domain's SPF record authorises to send its e-mail",
+        "dns" => "the domain's DNS provider",
+        _ => "a provider behind the site",
+    }
+}
+
+/// How one evidence item reads in a sentence.
+fn sighting(source: &str, value: &str) -> String {
+    match source {
+        "header" => format!("the site's responses carry \"{value}\""),
+        "cname" => match value.split_once(" CNAME ") {
+            Some((a, b)) => format!("{a} is a CNAME to {b}"),
+            None => value.to_string(),
+        },
+        "ptr" => match value.split_once(" PTR ") {
+            Some((ip, name)) => format!("its address {ip} reverse-resolves to {name}"),
+            None => value.to_string(),
+        },
+        "mx" => format!("the domain's MX record is {value}"),
+        "spf" => format!("the domain's SPF record has {value}"),
+        _ => value.to_string(),
+    }
+}
+
+fn undisclosed(report: &Report, p: &InfrastructureProvider, hosts: Vec<String>) -> Finding {
+    let company = p.company.clone().unwrap_or_default();
+    let how: Vec<String> = p
+        .evidence
+        .iter()
+        .map(|e| sighting(&e.source, &e.value))
+        .collect();
+    let short = company_short(&company);
+    let silence = policy_silence(report, &[p.name.as_str(), short.as_str()]);
+    Finding {
+        kind: "undisclosed_service".into(),
+        severity: "medium".into(),
+        service: p.service.clone(),
+        company: p.company.clone(),
+        hosts,
+        cookies: Vec::new(),
+        pages: Vec::new(),
+        evidence: format!(
+            "{} ({company}) is {}: {}; {}.",
+            p.name,
+            role_phrase(&p.role),
+            list(&how, 4),
+            silence.trim_end_matches('.')
+        ),
+        message: format!(
+            "Name {} ({company}) in the privacy policy as a processor (e.g. in its hosting or e-mail section), with the purpose and legal basis, or stop using it.",
+            p.name
+        ),
+        accepted: None,
+    }
+}
+
+/// "Cloudflare" for "Cloudflare, Inc.": the legal name up to its first comma.
+fn company_short(legal: &str) -> String {
+    legal.split(',').next().unwrap_or(legal).trim().to_string()
+}
