@@ -13,7 +13,7 @@ use crate::catalog::Catalog;
 use crate::report::model::{
     Declaration, DeclarationRef, Disclosed, Finding, InfrastructureProvider, Report, ServiceUse,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Findings for undisclosed providers and disclosures for named ones.
 pub fn reconcile(
@@ -24,10 +24,11 @@ pub fn reconcile(
     let mut findings = Vec::new();
     let mut disclosed = Vec::new();
     let observed: BTreeSet<&str> = report.services.iter().map(|s| s.id.as_str()).collect();
-    for p in &report.infrastructure {
+    for p in merged_by_provider(&report.infrastructure) {
         if p.service.as_deref().is_some_and(|id| observed.contains(id)) {
             continue;
         }
+        let p = &p;
         let hosts = evidence_hosts(report, p);
         match declaration_for(p, catalog, declared) {
             Some(d) => disclosed.push(Disclosed {
@@ -43,6 +44,30 @@ pub fn reconcile(
         }
     }
     (findings, disclosed)
+}
+
+/// One entry per provider (service, else name) with the evidence of all its roles, the roles
+/// joined as "email+email_sending": a mail provider that also sends is one recipient, one finding.
+fn merged_by_provider(infra: &[InfrastructureProvider]) -> Vec<InfrastructureProvider> {
+    let mut merged: BTreeMap<(String, Option<String>), InfrastructureProvider> = BTreeMap::new();
+    for p in infra {
+        let key = (
+            p.service.clone().unwrap_or_else(|| p.name.clone()),
+            p.company.clone(),
+        );
+        match merged.get_mut(&key) {
+            Some(m) => {
+                m.role = format!("{}+{}", m.role, p.role);
+                m.evidence.extend(p.evidence.iter().cloned());
+                m.evidence.sort();
+                m.evidence.dedup();
+            }
+            None => {
+                merged.insert(key, p.clone());
+            }
+        }
+    }
+    merged.into_values().collect()
 }
 
 /// The declaration that names `p`, if any (first in document order).
@@ -153,7 +178,11 @@ fn undisclosed(report: &Report, p: &InfrastructureProvider, hosts: Vec<String>) 
         evidence: format!(
             "{} ({company}) is {}: {}; {}.",
             p.name,
-            role_phrase(&p.role),
+            p.role
+                .split('+')
+                .map(role_phrase)
+                .collect::<Vec<_>>()
+                .join(" and "),
             list(&how, 4),
             silence.trim_end_matches('.')
         ),
