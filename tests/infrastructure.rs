@@ -259,3 +259,33 @@ fn bad_dns_server_is_a_usage_error() {
     assert_eq!(r.code, Some(2), "{}", r.context());
     assert!(r.stderr.contains("--dns-server"), "{}", r.stderr);
 }
+
+#[test]
+fn catalog_lookup_explains_headers_and_dns_names() {
+    let r = Scan::raw(&["catalog", "lookup", "server: cloudflare"]).run_plain();
+    assert_eq!(r.code, Some(0), "{}", r.context());
+    assert!(
+        r.stdout.contains("infrastructure: header \"server\" containing \"cloudflare\": Cloudflare as cdn (service cloudflare-cdn, company cloudflare)"),
+        "{}",
+        r.stdout
+    );
+    let r = Scan::raw(&[
+        "catalog",
+        "lookup",
+        "static.10.113.0.203.clients.your-server.de",
+    ])
+    .run_plain();
+    assert!(
+        r.stdout
+            .contains("PTR name under \"your-server.de\": Hetzner as hosting"),
+        "{}",
+        r.stdout
+    );
+    let r = Scan::raw(&["catalog", "lookup", "servers.mcsv.net"]).run_plain();
+    assert!(
+        r.stdout
+            .contains("SPF name under \"servers.mcsv.net\": Mailchimp as email_sending"),
+        "{}",
+        r.stdout
+    );
+}

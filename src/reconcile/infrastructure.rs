@@ -40,7 +40,7 @@ pub fn reconcile(
                     excerpt: d.excerpt.clone(),
                 },
             }),
-            None => findings.push(undisclosed(report, p, hosts)),
+            None => findings.push(undisclosed(report, catalog, p, hosts)),
         }
     }
     (findings, disclosed)
@@ -143,7 +143,6 @@ pub fn role_phrase(role: &str) -> &'static str {
 /// How one evidence item reads in a sentence.
 fn sighting(source: &str, value: &str) -> String {
     match source {
-        "header" => format!("the site's responses carry \"{value}\""),
         "cname" => match value.split_once(" CNAME ") {
             Some((a, b)) => format!("{a} is a CNAME to {b}"),
             None => value.to_string(),
@@ -158,14 +157,33 @@ fn sighting(source: &str, value: &str) -> String {
     }
 }
 
-fn undisclosed(report: &Report, p: &InfrastructureProvider, hosts: Vec<String>) -> Finding {
+fn undisclosed(
+    report: &Report,
+    catalog: &Catalog,
+    p: &InfrastructureProvider,
+    hosts: Vec<String>,
+) -> Finding {
     let company = p.company.clone().unwrap_or_default();
-    let how: Vec<String> = p
+    let headers: Vec<String> = p
         .evidence
         .iter()
-        .map(|e| sighting(&e.source, &e.value))
+        .filter(|e| e.source == "header")
+        .map(|e| format!("\"{}\"", e.value))
         .collect();
-    let short = company_short(&company);
+    let mut how: Vec<String> = Vec::new();
+    if !headers.is_empty() {
+        how.push(format!(
+            "the site's responses carry {}",
+            headers.join(" and ")
+        ));
+    }
+    how.extend(
+        p.evidence
+            .iter()
+            .filter(|e| e.source != "header")
+            .map(|e| sighting(&e.source, &e.value)),
+    );
+    let short = company_short(catalog, &company);
     let silence = policy_silence(report, &[p.name.as_str(), short.as_str()]);
     Finding {
         kind: "undisclosed_service".into(),
@@ -194,7 +212,13 @@ fn undisclosed(report: &Report, p: &InfrastructureProvider, hosts: Vec<String>) 
     }
 }
 
-/// "Cloudflare" for "Cloudflare, Inc.": the legal name up to its first comma.
-fn company_short(legal: &str) -> String {
-    legal.split(',').next().unwrap_or(legal).trim().to_string()
+/// The name a reader knows a company by: its shortest catalog alias ("Microsoft" for "Microsoft
+/// Ireland Operations Limited"), else the legal name up to its first comma.
+fn company_short(catalog: &Catalog, legal: &str) -> String {
+    catalog
+        .companies()
+        .iter()
+        .find(|c| c.name == legal)
+        .and_then(|c| c.aliases.iter().min_by_key(|a| a.chars().count()).cloned())
+        .unwrap_or_else(|| legal.split(',').next().unwrap_or(legal).trim().to_string())
 }

@@ -7,6 +7,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod model;
+pub mod recipients;
 pub mod terminal;
 
 use describe::{is_accepted, SEVERITIES};
