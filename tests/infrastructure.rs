@@ -289,3 +289,25 @@ fn catalog_lookup_explains_headers_and_dns_names() {
         r.stdout
     );
 }
+
+#[test]
+fn browser_mode_reads_the_top_document_headers_too() {
+    let s = site("infra-cdn");
+    let r = s
+        .scan("http://www.seeblick-pension.test/")
+        .args(&["--browser"])
+        .run();
+    let rep = r.report();
+    assert_eq!(rep.mode, "browser", "{}", r.context());
+    let cdn = rep
+        .infrastructure
+        .iter()
+        .find(|p| p.role == "cdn")
+        .unwrap_or_else(|| panic!("CDN seen: {:#?}{}", rep.infrastructure, r.context()));
+    assert!(
+        cdn.evidence
+            .iter()
+            .any(|e| e.source == "header" && e.value == "cf-ray: 8e2f0c1d2e3f4a5b-FRA"),
+        "{cdn:#?}"
+    );
+}

@@ -244,6 +244,8 @@ fn html_is_self_contained_and_complete() {
             "Summary",
             "Findings",
             "Disclosed services",
+            "Declared recipients",
+            "Infrastructure",
             "Cookies",
             "Third parties",
             "Consent",

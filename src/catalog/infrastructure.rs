@@ -339,8 +339,7 @@ mod tests {
     fn headers_match_name_and_value() {
         assert_eq!(
             header_match("Server", "cloudflare")
-                .map(|h| h.provider.service.clone())
-                .flatten()
+                .and_then(|h| h.provider.service.clone())
                 .as_deref(),
             Some("cloudflare-cdn")
         );

@@ -91,6 +91,9 @@ pub struct Visit {
     pub click: Option<(bool, String)>,
     /// Results of the plan's probes, by name.
     pub probes: BTreeMap<String, Value>,
+    /// Headers of the top document's response, (lowercase name, value), Set-Cookie excluded:
+    /// CDN and hosting signatures live there.
+    pub headers: Vec<(String, String)>,
 }
 
 /// What to do on a visit besides capturing.
@@ -234,6 +237,16 @@ impl State<'_> {
                     self.visit.status = r["status"].as_u64().map(|s| s as u16);
                     self.visit.mime = r["mimeType"].as_str().map(str::to_string);
                     self.visit.final_url = r["url"].as_str().map(str::to_string);
+                    self.visit.headers = r["headers"]
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .filter(|(n, _)| !n.eq_ignore_ascii_case("set-cookie"))
+                        .filter_map(|(n, v)| {
+                            let v: String = v.as_str()?.chars().take(200).collect();
+                            Some((n.to_ascii_lowercase(), v))
+                        })
+                        .collect();
                 }
             }
             "Network.responseReceivedExtraInfo" => {
