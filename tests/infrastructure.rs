@@ -311,3 +311,32 @@ fn browser_mode_reads_the_top_document_headers_too() {
         "{cdn:#?}"
     );
 }
+
+#[test]
+fn a_dns_server_that_never_answers_costs_a_bounded_wait_and_an_error_line() {
+    // A bound UDP socket that reads nothing: every query times out.
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind UDP");
+    let addr = silent.local_addr().unwrap().to_string();
+    let s = site("infra-token");
+    let r = Scan::raw(&[
+        "scan",
+        "http://www.kanzlei-token.test/",
+        "--insecure",
+        "--dns-server",
+        &addr,
+        "--resolve",
+        &s.server.resolve_all(),
+    ])
+    .run();
+    assert_eq!(r.code, Some(0), "{}", r.context());
+    let rep = r.report();
+    assert!(rep.infrastructure.is_empty());
+    assert!(
+        rep.errors.iter().any(|e| e.kind == "dns"),
+        "the unanswered look-ups are recorded: {:#?}",
+        rep.errors
+    );
+    assert!(rep.findings.is_empty(), "{:#?}", rep.findings);
+    assert!(s.dns.as_ref().unwrap().questions().is_empty());
+    drop(silent);
+}
