@@ -219,6 +219,19 @@ fn a_verification_token_alone_is_no_finding() {
 }
 
 #[test]
+fn a_truncated_udp_answer_is_asked_again_over_tcp() {
+    let s = site("infra-token");
+    let r = s.scan("http://www.kanzlei-token.test/").run();
+    let tcp = s.dns.as_ref().unwrap().tcp_questions();
+    assert!(r.report().errors.is_empty(), "{:#?}", r.report().errors);
+    assert!(
+        tcp.iter()
+            .any(|(n, t)| n == "kanzlei-token.test." && t.to_string() == "TXT"),
+        "the long TXT answer came over TCP: {tcp:?}"
+    );
+}
+
+#[test]
 fn no_dns_asks_nothing_and_says_so() {
     let s = site("infra-ptr");
     let r = s

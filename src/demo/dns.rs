@@ -3,12 +3,14 @@
 //!
 //! It answers exactly the (name, type) asked: records of that type, or an empty NOERROR answer
 //! when the name has other records, or NXDOMAIN. That is all the look-ups need, and every answer
-//! is a real DNS message built with hickory-proto.
+//! is a real DNS message built with hickory-proto. An answer too long for a plain UDP message
+//! (512 bytes) goes out truncated, and the same port answers over TCP, as real servers do.
 
 use hickory_resolver::proto::op::{Message, MessageType, ResponseCode};
 use hickory_resolver::proto::rr::rdata::{A, AAAA, CNAME, MX, PTR, TXT};
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
-use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::io::{Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -129,30 +131,80 @@ fn to_record(z: &ZoneRecord) -> Result<Record, String> {
             let pref: u16 = pref.parse().map_err(|_| bad("MX preference"))?;
             RData::MX(MX::new(pref, name_of(host)?))
         }
-        "TXT" => RData::TXT(TXT::new(vec![z.value.clone()])),
+        // A TXT character-string holds at most 255 bytes: longer values are split, as zone
+        // files do (resolvers join the pieces again).
+        "TXT" => RData::TXT(TXT::new(
+            z.value
+                .as_bytes()
+                .chunks(255)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect(),
+        )),
         other => return Err(bad(&format!("unsupported type {other}"))),
     };
     Ok(Record::from_rdata(owner, 60, data))
 }
 
+/// Largest UDP answer without EDNS (RFC 1035).
+const UDP_LIMIT: usize = 512;
+
+/// Questions received, as ("name.", type, over TCP).
+type Asked = Arc<Mutex<Vec<(String, RecordType, bool)>>>;
+
 /// A running loopback DNS server; stops when dropped.
 pub struct DnsServer {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
-    asked: Arc<Mutex<Vec<(String, RecordType)>>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    asked: Asked,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+fn note(asked: &Asked, query: &Message, tcp: bool) {
+    if let (Some(q), Ok(mut a)) = (query.queries().first(), asked.lock()) {
+        a.push((q.name().to_lowercase().to_string(), q.query_type(), tcp));
+    }
+}
+
+/// Answer one TCP connection: length-prefixed messages until the client closes it.
+fn serve_tcp(mut conn: TcpStream, zone: &Zone, asked: &Asked) {
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(2)));
+    loop {
+        let mut len = [0u8; 2];
+        if conn.read_exact(&mut len).is_err() {
+            return;
+        }
+        let mut buf = vec![0u8; u16::from_be_bytes(len) as usize];
+        if conn.read_exact(&mut buf).is_err() {
+            return;
+        }
+        let Ok(query) = Message::from_vec(&buf) else {
+            return;
+        };
+        note(asked, &query, true);
+        let Ok(bytes) = zone.answer(&query).to_vec() else {
+            return;
+        };
+        let mut out = (bytes.len() as u16).to_be_bytes().to_vec();
+        out.extend(bytes);
+        if conn.write_all(&out).is_err() {
+            return;
+        }
+    }
 }
 
 impl DnsServer {
-    /// Serve `zone` on 127.0.0.1 (a free UDP port) from a background thread.
+    /// Serve `zone` on 127.0.0.1 (a free port, UDP and TCP) from background threads.
     pub fn start(zone: Zone) -> std::io::Result<DnsServer> {
         let socket = UdpSocket::bind("127.0.0.1:0")?;
         socket.set_read_timeout(Some(Duration::from_millis(100)))?;
         let addr = socket.local_addr()?;
+        let listener = TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
         let stop = Arc::new(AtomicBool::new(false));
-        let asked = Arc::new(Mutex::new(Vec::new()));
-        let (stop2, asked2) = (stop.clone(), asked.clone());
-        let thread = std::thread::spawn(move || {
+        let asked: Asked = Arc::new(Mutex::new(Vec::new()));
+        let zone = Arc::new(zone);
+        let (stop2, asked2, zone2) = (stop.clone(), asked.clone(), zone.clone());
+        let udp = std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while !stop2.load(Ordering::Relaxed) {
                 let Ok((n, peer)) = socket.recv_from(&mut buf) else {
@@ -161,13 +213,26 @@ impl DnsServer {
                 let Ok(query) = Message::from_vec(&buf[..n]) else {
                     continue;
                 };
-                if let Some(q) = query.queries().first() {
-                    if let Ok(mut a) = asked2.lock() {
-                        a.push((q.name().to_lowercase().to_string(), q.query_type()));
-                    }
+                note(&asked2, &query, false);
+                let mut answer = zone2.answer(&query);
+                if answer.to_vec().is_ok_and(|b| b.len() > UDP_LIMIT) {
+                    answer.take_answers();
+                    answer.set_truncated(true);
                 }
-                if let Ok(bytes) = zone.answer(&query).to_vec() {
+                if let Ok(bytes) = answer.to_vec() {
                     let _ = socket.send_to(&bytes, peer);
+                }
+            }
+        });
+        let (stop3, asked3) = (stop.clone(), asked.clone());
+        let tcp = std::thread::spawn(move || {
+            while !stop3.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((conn, _)) => {
+                        let _ = conn.set_nonblocking(false);
+                        serve_tcp(conn, &zone, &asked3);
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
                 }
             }
         });
@@ -175,7 +240,7 @@ impl DnsServer {
             addr,
             stop,
             asked,
-            thread: Some(thread),
+            threads: vec![udp, tcp],
         })
     }
 
@@ -184,16 +249,32 @@ impl DnsServer {
         self.addr
     }
 
-    /// Every question received so far, as ("name.", type).
+    /// Every question received so far (UDP and TCP), as ("name.", type).
     pub fn questions(&self) -> Vec<(String, RecordType)> {
-        self.asked.lock().map(|a| a.clone()).unwrap_or_default()
+        self.asked
+            .lock()
+            .map(|a| a.iter().map(|(n, t, _)| (n.clone(), *t)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The questions that came over TCP (after a truncated UDP answer).
+    pub fn tcp_questions(&self) -> Vec<(String, RecordType)> {
+        self.asked
+            .lock()
+            .map(|a| {
+                a.iter()
+                    .filter(|q| q.2)
+                    .map(|(n, t, _)| (n.clone(), *t))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
 impl Drop for DnsServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
+        for t in self.threads.drain(..) {
             let _ = t.join();
         }
     }
