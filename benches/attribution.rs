@@ -58,10 +58,10 @@ fn bench(c: &mut Criterion) {
                 third_parties: third_parties.clone(),
                 ..Default::default()
             },
-            |mut obs| {
+            |obs| {
                 // Returned, so freeing 100k entries is not part of the measurement.
-                let services = attribute(&mut obs, &catalog);
-                (obs, services)
+                let inventory = attribute(&obs, &catalog);
+                (obs, inventory)
             },
             criterion::BatchSize::LargeInput,
         )

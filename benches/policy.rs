@@ -22,18 +22,15 @@ fn catalog() -> Catalog {
     })
 }
 
-/// The example policy when present (34 KB), else our English fixture repeated to ~35 KB.
+/// The example policy (34 KB, `../shared/examples/` next to the crate). A missing file fails the
+/// benchmark instead of silently measuring something else.
 fn policy_text() -> String {
-    std::fs::read_to_string("/work/shared/examples/iiot-flow-privacy-policy.txt").unwrap_or_else(
-        |_| {
-            let f = std::fs::read_to_string(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/fixtures/policies/en-shop.txt"
-            ))
-            .expect("fixture");
-            f.repeat(35 * 1024 / f.len() + 1)
-        },
-    )
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/examples/iiot-flow-privacy-policy.txt"
+    );
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read the example policy {path}: {e}"))
 }
 
 fn bench(c: &mut Criterion) {

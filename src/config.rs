@@ -7,27 +7,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 use url::Url;
 
-/// How pages are fetched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// HTTP fetch + streaming HTML extraction (fast, default).
-    Static,
-    /// Real headless Chromium over CDP.
-    Browser,
-}
-
-impl Mode {
-    /// Name used in the report.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Static => "static",
-            Mode::Browser => "browser",
-        }
-    }
-}
+pub use crate::model::Mode;
 
 /// Which hosts count as the site (crawled, first party).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ScopeKind {
     /// Only the start URL's host.
     Host,
@@ -36,7 +19,7 @@ pub enum ScopeKind {
 }
 
 /// Consent phases to run in browser mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ConsentMode {
     /// Decide: `both` when a consent manager is detected, else `none`.
     Auto,

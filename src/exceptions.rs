@@ -2,7 +2,7 @@
 //! an expiry date. Accepted findings stay in the report (marked, never hidden) and stop counting
 //! for the exit code until they expire; an expired acceptance counts again and says so.
 
-use crate::report::model::{Acceptance, Finding};
+use crate::model::{Acceptance, Finding, FindingKind};
 use serde::Deserialize;
 
 /// One `[[accept]]` entry of `privacy-inventory.toml`.
@@ -15,9 +15,9 @@ pub struct AcceptRule {
     /// Hostname the acceptance covers (exact, or a subdomain of it).
     #[serde(default)]
     pub host: Option<String>,
-    /// Finding kind it is limited to (default: every kind).
+    /// Finding kind it is limited to (default: every kind); an unknown kind is a config error.
     #[serde(default)]
-    pub kind: Option<String>,
+    pub kind: Option<FindingKind>,
     /// Why it is accepted.
     pub reason: String,
     /// Who approved it.
@@ -41,7 +41,7 @@ impl AcceptRule {
     }
 
     fn covers(&self, f: &Finding) -> bool {
-        if self.kind.as_deref().is_some_and(|k| k != f.kind) {
+        if self.kind.is_some_and(|k| k != f.kind) {
             return false;
         }
         let by_service = self
@@ -93,8 +93,8 @@ mod tests {
 
     fn finding(service: &str, host: &str) -> Finding {
         Finding {
-            kind: "undisclosed_service".into(),
-            severity: "medium".into(),
+            kind: FindingKind::UndisclosedService,
+            severity: crate::model::Severity::Medium,
             service: Some(service.into()),
             hosts: vec![host.into()],
             message: "Name it in the policy.".into(),

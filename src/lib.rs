@@ -13,6 +13,9 @@ pub mod demo;
 pub mod domain;
 pub mod drift;
 pub mod exceptions;
+pub mod excerpt;
+pub mod fold;
+pub mod model;
 pub mod observe;
 pub mod policy;
 pub mod reconcile;
@@ -21,7 +24,7 @@ pub mod report;
 use catalog::Catalog;
 use config::ScanConfig;
 use crawl::Progress;
-use report::model::{Report, Settings, Tool, SCHEMA_VERSION};
+use model::{Report, Settings, Tool, SCHEMA_VERSION};
 use std::time::Instant;
 
 /// The result of one scan: the report, and whether the start URL failed entirely (exit code 3).
@@ -34,6 +37,10 @@ pub struct ScanOutcome {
 
 /// Run the whole pipeline for one site. Only a browser that cannot start is an error (exit 2);
 /// every other problem ends up in `report.errors`.
+///
+/// Each stage returns its own value — observations (with the infrastructure DNS facts looked up
+/// beside the crawl), inventory (with the infrastructure providers), policy, consent, reconciled
+/// findings and declared ledger — and the report is assembled once, here, from those values.
 pub async fn scan(
     config: &ScanConfig,
     catalog: &Catalog,
@@ -42,35 +49,46 @@ pub async fn scan(
     let started_at = now_rfc3339();
     let clock = Instant::now();
 
-    // Infrastructure DNS look-ups run while the crawl runs (bounded by their own deadline).
-    let start_host = config.start.host_str().unwrap_or_default().to_string();
-    let dns = tokio::spawn(crawl::dns::look_up(start_host.clone(), config.dns));
+    // Infrastructure DNS look-ups run while the crawl runs (bounded by their own deadline); their
+    // facts join the observations, beside the first-party response headers the crawl collected.
+    let dns = tokio::spawn(crawl::dns::look_up(
+        config.start.host_str().unwrap_or_default().to_string(),
+        config.dns,
+    ));
     let mut obs = match config.mode {
         config::Mode::Static => crawl::crawl_static(config, progress).await,
         config::Mode::Browser => crawl::browser::crawl_browser(config, progress).await?,
     };
     progress.finish();
-    let services = catalog::attribute(&mut obs, catalog);
+    let dns = dns.await.unwrap_or_default();
+    obs.dns = dns.facts;
+    obs.errors.extend(dns.errors);
+    let inventory = catalog::attribute(&obs, catalog);
     let policy = match crawl::Fetcher::new(config) {
         Ok(fetcher) => policy::read_for_site(config, &obs, &fetcher, catalog).await,
-        Err(e) => report::model::Policy {
+        Err(e) => model::Policy {
             error: Some(e),
             ..Default::default()
         },
     };
-    let dns = dns.await.unwrap_or_default();
-    obs.errors.extend(dns.errors);
-    let infrastructure =
-        catalog::infrastructure::attribute(&start_host, &obs.response_headers, &dns.facts, |id| {
-            catalog
-                .company(id)
-                .map_or_else(|| id.to_string(), |c| c.name.clone())
-        });
-    let start_failed = obs.start_failed;
-    let consent = obs
-        .consent
-        .take()
-        .unwrap_or_else(|| consent_from_markup(&obs.cmp_markers, &services));
+    let consent = match obs.consent.take() {
+        Some(c) => {
+            observe::google_consent::with_signals(c, std::mem::take(&mut obs.google_consent))
+        }
+        None => observe::google_consent::with_markup(
+            observe::consent::from_markup(&obs.cmp_markers, &inventory.services),
+            observe::google_consent::from_markup(&obs.scripts, &obs.inline_scripts),
+        ),
+    };
+    let mut reconciled = reconcile::reconcile(&inventory, &policy, &consent, catalog);
+    exceptions::apply(
+        &mut reconciled.findings,
+        &config.accepted,
+        time::OffsetDateTime::now_utc().date(),
+    );
+    let mut errors = obs.errors;
+    errors.sort();
+    errors.dedup();
 
     let mut report = Report {
         schema_version: SCHEMA_VERSION.to_string(),
@@ -79,9 +97,9 @@ pub async fn scan(
             version: env!("CARGO_PKG_VERSION").into(),
         },
         target: config.start.to_string(),
-        mode: config.mode.as_str().to_string(),
+        mode: inventory.mode,
         started_at,
-        first_party_domains: obs.first_party_domains,
+        first_party_domains: inventory.first_party_domains,
         settings: Settings {
             insecure: config.insecure,
             ignore_robots: config.ignore_robots,
@@ -95,80 +113,32 @@ pub async fn scan(
             user_agent: config.user_agent.clone(),
             dns: config.dns.describe(),
         },
-        pages: obs.pages,
-        cookies: obs.cookies,
-        third_parties: obs.third_parties,
-        scripts: obs.scripts,
-        services,
+        pages: inventory.pages,
+        cookies: inventory.cookies,
+        third_parties: inventory.third_parties,
+        scripts: inventory.scripts,
+        services: inventory.services,
         policy,
-        errors: obs.errors,
-        consent,
-        storage: obs.storage,
-        infrastructure,
+        findings: reconciled.findings,
+        disclosed: reconciled.disclosed,
+        declared: reconciled.declared,
+        infrastructure: inventory.infrastructure,
+        consent: model::Consent {
+            cmp_services: reconciled.cmp_services,
+            signals: reconciled.signals,
+            ..consent
+        },
+        storage: inventory.storage,
+        errors,
         ..Default::default()
     };
-    reconcile::reconcile(&mut report, catalog);
-    exceptions::apply(
-        &mut report.findings,
-        &config.accepted,
-        time::OffsetDateTime::now_utc().date(),
-    );
-    report.errors.sort();
-    report.errors.dedup();
     report.summary = report::summarize(&report);
     report.finished_at = now_rfc3339();
     report.duration_ms = clock.elapsed().as_millis() as u64;
     Ok(ScanOutcome {
         report,
-        start_failed,
+        start_failed: obs.start_failed,
     })
-}
-
-/// Static mode cannot click: the consent section says which consent manager the markup and the
-/// loaded scripts show (a consent-category service, else a CMP's data attribute), and that only
-/// the pre-consent state was seen.
-fn consent_from_markup(
-    markers: &std::collections::BTreeSet<String>,
-    services: &[report::model::ServiceUse],
-) -> report::model::Consent {
-    const BY_MARKER: &[(&str, &str)] = &[
-        ("data-cookieconsent", "cookiebot"),
-        ("data-usercentrics", "usercentrics"),
-        ("data-borlabs-cookie", "borlabs-cookie"),
-        ("data-cmp-ab", "consentmanager"),
-        ("cmplz", "complianz"),
-        ("optanon-category", "onetrust"),
-    ];
-    let by_service = services
-        .iter()
-        .find(|s| s.categories.iter().any(|c| c == "consent"))
-        .map(|s| {
-            let how = match s.hosts.first() {
-                Some(h) => format!("static markup: consent manager script from {h}"),
-                None => format!("static markup: {} ({})", s.name, s.matched_by.join(", ")),
-            };
-            (s.id.clone(), how)
-        });
-    let by_marker = || {
-        markers.iter().find_map(|m| {
-            BY_MARKER
-                .iter()
-                .find(|(k, _)| m.starts_with(k))
-                .map(|(_, id)| {
-                    (
-                        id.to_string(),
-                        format!("static markup: gating attribute {m}"),
-                    )
-                })
-        })
-    };
-    let found = by_service.or_else(by_marker);
-    report::model::Consent {
-        cmp: found.as_ref().map(|f| f.0.clone()),
-        detected_by: found.map(|f| f.1),
-        phases: vec![observe::Phase::BeforeConsent.as_str().to_string()],
-        ..Default::default()
-    }
 }
 
 /// Current UTC time, RFC 3339, second precision.

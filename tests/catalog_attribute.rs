@@ -1,6 +1,7 @@
 //! Attribution of observations against a small hand-written catalog (fixtures/catalog/test-catalog.toml).
 
 use privacy_inventory::catalog::{attribute, Catalog, HostAttribution};
+use privacy_inventory::model::Party;
 use privacy_inventory::observe::Observations;
 use privacy_inventory::report::model::{Cookie, Script, ThirdParty};
 use std::path::PathBuf;
@@ -29,7 +30,7 @@ fn cookie(name: &str, domain: &str, party: &str) -> Cookie {
         name: name.into(),
         domain: domain.into(),
         path: "/".into(),
-        party: party.into(),
+        party: party.parse().expect("first or third"),
         pages: vec!["https://shop.example.com/".into()],
         ..Default::default()
     }
@@ -41,7 +42,7 @@ fn script_src(src: &str, party: &str) -> Script {
         host: url::Url::parse(src)
             .ok()
             .and_then(|u| u.host_str().map(String::from)),
-        party: party.into(),
+        party: party.parse().expect("first or third"),
         pages: vec!["https://shop.example.com/".into()],
         ..Default::default()
     }
@@ -51,7 +52,7 @@ fn inline(obs: &mut Observations, sha: &str, text: &str) {
     obs.inline_scripts.insert(sha.into(), text.into());
     obs.scripts.push(Script {
         inline_sha256: Some(sha.into()),
-        party: "first".into(),
+        party: Party::First,
         pages: vec!["https://shop.example.com/about".into()],
         ..Default::default()
     });
@@ -206,9 +207,10 @@ fn attribute_fills_every_part_and_lists_services() {
         cookie("_ga", ".other-site.example", "third"),
     ];
 
-    let services = attribute(&mut obs, &c);
+    let inv = attribute(&obs, &c);
+    let services = inv.services.clone();
 
-    let by_host = |h: &str| obs.third_parties.iter().find(|t| t.host == h).unwrap();
+    let by_host = |h: &str| inv.third_parties.iter().find(|t| t.host == h).unwrap();
     assert_eq!(
         by_host("connect.facebook.net").service.as_deref(),
         Some("meta-pixel")
@@ -234,7 +236,7 @@ fn attribute_fills_every_part_and_lists_services() {
     );
 
     let script_service: Vec<Option<&str>> =
-        obs.scripts.iter().map(|s| s.service.as_deref()).collect();
+        inv.scripts.iter().map(|s| s.service.as_deref()).collect();
     assert_eq!(
         script_service,
         [
@@ -246,7 +248,7 @@ fn attribute_fills_every_part_and_lists_services() {
         ]
     );
 
-    let cookie_service: Vec<(&str, Option<&str>)> = obs
+    let cookie_service: Vec<(&str, Option<&str>)> = inv
         .cookies
         .iter()
         .map(|c| (c.name.as_str(), c.service.as_deref()))
@@ -320,12 +322,13 @@ fn matomo_cloud_wins_shared_patterns_once_its_host_is_seen() {
         "var _paq = window._paq || []; _paq.push(['enableLinkTracking']);",
     );
     obs.cookies = vec![cookie("_pk_ses.1.aa", "example.com", "first")];
-    let services = attribute(&mut obs, &c);
+    let inv = attribute(&obs, &c);
+    let services = inv.services.clone();
     let ids: Vec<&str> = services.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["matomo-cloud"]);
     assert!(!services[0].first_party);
-    assert_eq!(obs.cookies[0].service.as_deref(), Some("matomo-cloud"));
-    assert_eq!(obs.scripts[0].service.as_deref(), Some("matomo-cloud"));
+    assert_eq!(inv.cookies[0].service.as_deref(), Some("matomo-cloud"));
+    assert_eq!(inv.scripts[0].service.as_deref(), Some("matomo-cloud"));
 }
 
 #[test]
@@ -356,17 +359,18 @@ fn user_marked_first_party_domains_leave_third_parties() {
         "third",
     )];
     obs.cookies = vec![cookie("_pk_id.2.ff", ".example-static.net", "third")];
-    let services = attribute(&mut obs, &c);
-    let hosts: Vec<&str> = obs.third_parties.iter().map(|t| t.host.as_str()).collect();
+    let inv = attribute(&obs, &c);
+    let services = inv.services.clone();
+    let hosts: Vec<&str> = inv.third_parties.iter().map(|t| t.host.as_str()).collect();
     assert_eq!(hosts, ["fonts.gstatic.com"]);
     assert_eq!(
-        obs.first_party_domains,
+        inv.first_party_domains,
         ["example-static.net", "example.com"]
     );
-    assert_eq!(obs.scripts[0].party, "first");
-    assert_eq!(obs.scripts[0].service.as_deref(), Some("matomo"));
-    assert_eq!(obs.cookies[0].party, "first");
-    assert_eq!(obs.cookies[0].service.as_deref(), Some("matomo"));
+    assert_eq!(inv.scripts[0].party, "first");
+    assert_eq!(inv.scripts[0].service.as_deref(), Some("matomo"));
+    assert_eq!(inv.cookies[0].party, "first");
+    assert_eq!(inv.cookies[0].service.as_deref(), Some("matomo"));
     let ids: Vec<(&str, bool)> = services
         .iter()
         .map(|s| (s.id.as_str(), s.first_party))

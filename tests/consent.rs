@@ -305,3 +305,32 @@ fn cmp_declares_a_service_the_policy_does_not_name() {
         r.context()
     );
 }
+
+/// Static mode cannot click, but it names the consent manager from what the page shows: a
+/// consent-category service the catalog recognises, else a gating marker from
+/// `data/consent/cmps.toml`'s `markup_markers` (OneTrust's `optanon-category-…` class, which used to
+/// come out as `consent.cmp: null`).
+#[test]
+fn static_mode_names_the_cmp_from_its_markup() {
+    for (host, cmp, how) in [
+        ("www.cmplz-shop.test", "complianz", "static markup"),
+        (
+            "www.ot-shop.test",
+            "onetrust",
+            "static markup: gating class optanon-category-c0004",
+        ),
+    ] {
+        let r = site().scan(&format!("http://{host}/")).run();
+        r.expect_code_in(&[0, 1]);
+        let consent = &r.report().consent;
+        assert_eq!(
+            consent.cmp.as_deref(),
+            Some(cmp),
+            "{consent:?}{}",
+            r.context()
+        );
+        let detected = consent.detected_by.as_deref().unwrap_or_default();
+        assert!(detected.starts_with(how), "{host}: {detected}");
+        assert_eq!(consent.phases, ["before_consent"]);
+    }
+}

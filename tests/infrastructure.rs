@@ -4,7 +4,7 @@
 mod harness;
 
 use harness::{site, Scan};
-use privacy_inventory::report::model::{DeclaredRecipient, Finding, Report};
+use privacy_inventory::model::{DeclaredRecipient, Finding, Report};
 
 fn report_of(case: &str, start: &str) -> (Report, Vec<(String, String)>) {
     let s = site(case);

@@ -24,7 +24,13 @@ fn finding_summary(r: &ScanResult) -> Vec<(String, String, Option<String>)> {
     r.report()
         .findings
         .iter()
-        .map(|f| (f.kind.clone(), f.severity.clone(), f.service.clone()))
+        .map(|f| {
+            (
+                f.kind.to_string(),
+                f.severity.to_string(),
+                f.service.clone(),
+            )
+        })
         .collect()
 }
 

@@ -7,7 +7,7 @@
 mod harness;
 
 use harness::{site, ScanResult};
-use privacy_inventory::report::model::{Declaration, Finding};
+use privacy_inventory::model::{Declaration, Finding};
 use std::collections::BTreeMap;
 
 const DISCLOSED_HOME: &str = "https://www.holzwerkstatt-linde.test/";
@@ -38,7 +38,13 @@ fn finding_summary(r: &ScanResult) -> Vec<(String, String, Option<String>)> {
     r.report()
         .findings
         .iter()
-        .map(|f| (f.kind.clone(), f.severity.clone(), f.service.clone()))
+        .map(|f| {
+            (
+                f.kind.to_string(),
+                f.severity.to_string(),
+                f.service.clone(),
+            )
+        })
         .collect()
 }
 

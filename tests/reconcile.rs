@@ -2,10 +2,10 @@
 
 mod report_fixture;
 
-use privacy_inventory::reconcile::reconcile;
-use privacy_inventory::reconcile::severity::rank;
+use privacy_inventory::model::{Mode, Phase, Severity};
+
 use privacy_inventory::report::model::{Declaration, Finding, Report};
-use report_fixture::{catalog, decl, observed, page, third_party};
+use report_fixture::{catalog, decl, observed, page, reconcile, third_party};
 
 fn run(decls: Vec<Declaration>) -> Report {
     let mut r = observed();
@@ -369,8 +369,8 @@ fn ungated_tracker_scripts_are_tracking_before_consent() {
 #[test]
 fn browser_mode_uses_what_was_contacted_before_consent() {
     let mut r = observed();
-    r.mode = "browser".into();
-    r.consent.phases = vec!["before_consent".into(), "after_accept".into()];
+    r.mode = Mode::Browser;
+    r.consent.phases = vec![Phase::BeforeConsent, Phase::AfterAccept];
     r.consent.cmp = Some("usercentrics".into());
     for tp in &mut r.third_parties {
         // The CMP blocked GTM at run time although its tag looks ungated.
@@ -402,13 +402,13 @@ fn findings_are_sorted_and_deterministic() {
         ),
     ];
     let r = run(decls.clone());
-    let keys: Vec<(u8, String, Option<String>, Vec<String>)> = r
+    let keys: Vec<(Severity, String, Option<String>, Vec<String>)> = r
         .findings
         .iter()
         .map(|f| {
             (
-                rank(&f.severity),
-                f.kind.clone(),
+                f.severity,
+                f.kind.to_string(),
                 f.service.clone(),
                 f.hosts.clone(),
             )
@@ -461,18 +461,14 @@ fn ungated_scripts_of_non_trackers_are_not_tracking() {
 #[test]
 fn trackers_still_active_after_reject_are_findings() {
     let mut r = observed();
-    r.mode = "browser".into();
-    r.consent.phases = vec![
-        "before_consent".into(),
-        "after_accept".into(),
-        "after_reject".into(),
-    ];
+    r.mode = Mode::Browser;
+    r.consent.phases = vec![Phase::BeforeConsent, Phase::AfterAccept, Phase::AfterReject];
     r.consent.reject_clicked = Some(true);
     for tp in &mut r.third_parties {
         tp.phases = if tp.host == "static.hotjar.com" {
-            vec!["after_accept".into(), "after_reject".into()]
+            vec![Phase::AfterAccept, Phase::AfterReject]
         } else {
-            vec!["after_accept".into()]
+            vec![Phase::AfterAccept]
         };
     }
     reconcile(&mut r, &catalog());

@@ -1,4 +1,6 @@
-//! Attribution: fill `service`/`company` in the observations and list the services observed.
+//! Attribution: the observations in, an [`Inventory`] out — the observed lists with their
+//! `service`/`company` filled in, and the services observed. The observations are not changed, so
+//! the stage can be rerun (with another catalog) on the same input.
 //!
 //! Order matters and is fixed: hosts (third parties, script URLs), then first-party path markers,
 //! then inline-script signatures, then cookies. Later steps use what earlier ones found to choose
@@ -7,10 +9,41 @@
 
 use super::{Catalog, Service};
 use crate::domain::{host_within, normalize_host, FirstParty};
+use crate::model::{
+    Cookie, InfrastructureProvider, Mode, Page, Party, Script, ServiceUse, StorageEntry, ThirdParty,
+};
 use crate::observe::Observations;
-use crate::report::model::ServiceUse;
 use std::collections::{BTreeMap, BTreeSet};
 use url::Url;
+
+/// What the site uses, attributed to catalog services: everything the reconcile stage compares
+/// with the policy, and the report's inventory sections.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Inventory {
+    /// How the pages were fetched.
+    pub mode: Mode,
+    /// Registrable domains treated as first party (the scan's, plus the catalog's).
+    pub first_party_domains: Vec<String>,
+    /// Every page fetched, sorted by URL.
+    pub pages: Vec<Page>,
+    /// Every cookie, with `service` (and `party` for catalog first-party domains) filled in.
+    pub cookies: Vec<Cookie>,
+    /// Third-party hosts, with `service`/`company` filled in; catalog first-party hosts removed.
+    pub third_parties: Vec<ThirdParty>,
+    /// Every script, with `service` filled in.
+    pub scripts: Vec<Script>,
+    /// Browser mode: Web Storage and IndexedDB entries.
+    pub storage: Vec<StorageEntry>,
+    /// The catalog services observed, sorted by id.
+    pub services: Vec<ServiceUse>,
+    /// Who hosts, fronts and mails for the site, from first-party response headers and DNS
+    /// ([`super::infrastructure::attribute`]), sorted by (role, service, company).
+    pub infrastructure: Vec<InfrastructureProvider>,
+    /// The start host: header and CNAME evidence is about it.
+    pub site_host: String,
+    /// DNS look-ups were switched off (`--no-dns`): a hoster the policy names cannot be checked.
+    pub dns_off: bool,
+}
 
 /// What was seen of one service.
 #[derive(Default)]
@@ -45,39 +78,73 @@ impl<'c> Uses<'c> {
     }
 }
 
-/// Fill `service`/`company` in observations and list the services observed, sorted by id.
+/// The inventory of `obs`: its lists with `service`/`company` filled in, and the services observed,
+/// sorted by id.
 ///
-/// Domains a user catalog marks as first party join `obs.first_party_domains`; hosts under them leave
+/// Domains a user catalog marks as first party join `first_party_domains`; hosts under them leave
 /// `third_parties`, and their cookies and scripts become first party. Self-hosted tools (found by a
 /// path marker on a first-party URL, or services with no hosts at all) are listed with
 /// `first_party: true` and never appear as third parties.
-pub fn attribute(obs: &mut Observations, catalog: &Catalog) -> Vec<ServiceUse> {
+pub fn attribute(obs: &Observations, catalog: &Catalog) -> Inventory {
+    let mut first_party_domains = obs.first_party_domains.clone();
     if !catalog.first_party_domains().is_empty() {
-        obs.first_party_domains
-            .extend(catalog.first_party_domains().iter().cloned());
-        obs.first_party_domains.sort();
-        obs.first_party_domains.dedup();
+        first_party_domains.extend(catalog.first_party_domains().iter().cloned());
+        first_party_domains.sort();
+        first_party_domains.dedup();
     }
-    let first_party = FirstParty::new(obs.first_party_domains.iter().cloned());
+    let first_party = FirstParty::new(first_party_domains.iter().cloned());
     // Third-party hosts are lowercase already (report contract): skip FirstParty's allocation.
-    obs.third_parties.retain(|t| {
-        !first_party
-            .domains()
-            .iter()
-            .any(|d| host_within(&t.host, d))
-    });
+    let mut third_parties: Vec<ThirdParty> = obs
+        .third_parties
+        .iter()
+        .filter(|t| {
+            !first_party
+                .domains()
+                .iter()
+                .any(|d| host_within(&t.host, d))
+        })
+        .cloned()
+        .collect();
+    let mut scripts = obs.scripts.clone();
+    let mut cookies = obs.cookies.clone();
 
     let mut uses = Uses::default();
-    hosts(obs, catalog, &mut uses);
-    scripts(obs, catalog, &first_party, &mut uses);
+    attribute_hosts(&mut third_parties, catalog, &mut uses);
+    attribute_scripts(&mut scripts, catalog, &first_party, &mut uses);
     for r in &obs.first_party_resources {
         if let Some(s) = Url::parse(r).ok().and_then(|u| catalog.lookup_path(&u)) {
             uses.get(s, "path").self_hosted = true;
         }
     }
-    inline_scripts(obs, catalog, &mut uses);
-    cookies(obs, catalog, &first_party, &mut uses);
+    inline_scripts(&mut scripts, &obs.inline_scripts, catalog, &mut uses);
+    attribute_cookies(&mut cookies, catalog, &first_party, &mut uses);
 
+    Inventory {
+        mode: obs.mode,
+        first_party_domains,
+        pages: obs.pages.clone(),
+        cookies,
+        third_parties,
+        scripts,
+        storage: obs.storage.clone(),
+        services: services(uses, catalog),
+        infrastructure: super::infrastructure::attribute(
+            &obs.dns.host,
+            &obs.response_headers,
+            &obs.dns,
+            |id| {
+                catalog
+                    .company(id)
+                    .map_or_else(|| id.to_string(), |c| c.name.clone())
+            },
+        ),
+        site_host: obs.dns.host.clone(),
+        dns_off: obs.dns.off,
+    }
+}
+
+/// The services observed, sorted by id (the map's order).
+fn services(uses: Uses<'_>, catalog: &Catalog) -> Vec<ServiceUse> {
     uses.0
         .into_values()
         .map(|(s, u)| ServiceUse {
@@ -101,8 +168,12 @@ pub fn attribute(obs: &mut Observations, catalog: &Catalog) -> Vec<ServiceUse> {
         .collect()
 }
 
-fn hosts<'c>(obs: &mut Observations, catalog: &'c Catalog, uses: &mut Uses<'c>) {
-    for t in &mut obs.third_parties {
+fn attribute_hosts<'c>(
+    third_parties: &mut [ThirdParty],
+    catalog: &'c Catalog,
+    uses: &mut Uses<'c>,
+) {
+    for t in third_parties {
         t.service = None;
         t.company = None;
         if t.registrable_domain.is_empty() {
@@ -146,8 +217,13 @@ fn normalize_if_needed(host: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn scripts<'c>(obs: &mut Observations, catalog: &'c Catalog, fp: &FirstParty, uses: &mut Uses<'c>) {
-    for s in &mut obs.scripts {
+fn attribute_scripts<'c>(
+    scripts: &mut [Script],
+    catalog: &'c Catalog,
+    fp: &FirstParty,
+    uses: &mut Uses<'c>,
+) {
+    for s in scripts {
         let Some(url) = s.src.as_deref().and_then(|u| Url::parse(u).ok()) else {
             continue;
         };
@@ -155,7 +231,7 @@ fn scripts<'c>(obs: &mut Observations, catalog: &'c Catalog, fp: &FirstParty, us
             continue;
         };
         if fp.contains(&host) {
-            s.party = "first".into();
+            s.party = Party::First;
             s.service = None;
             if let Some(svc) = catalog.lookup_path(&url) {
                 s.service = Some(svc.id.clone());
@@ -173,16 +249,17 @@ fn scripts<'c>(obs: &mut Observations, catalog: &'c Catalog, fp: &FirstParty, us
     }
 }
 
-fn inline_scripts<'c>(obs: &mut Observations, catalog: &'c Catalog, uses: &mut Uses<'c>) {
-    for s in &mut obs.scripts {
+fn inline_scripts<'c>(
+    scripts: &mut [Script],
+    bodies: &BTreeMap<String, String>,
+    catalog: &'c Catalog,
+    uses: &mut Uses<'c>,
+) {
+    for s in scripts {
         if s.src.is_some() {
             continue;
         }
-        let Some(text) = s
-            .inline_sha256
-            .as_ref()
-            .and_then(|h| obs.inline_scripts.get(h))
-        else {
+        let Some(text) = s.inline_sha256.as_ref().and_then(|h| bodies.get(h)) else {
             continue;
         };
         let picked = pick_by_signature(catalog, text, uses);
@@ -219,12 +296,17 @@ fn pick_by_signature<'c>(catalog: &'c Catalog, text: &str, uses: &Uses<'c>) -> V
     picked
 }
 
-fn cookies<'c>(obs: &mut Observations, catalog: &'c Catalog, fp: &FirstParty, uses: &mut Uses<'c>) {
-    for c in &mut obs.cookies {
+fn attribute_cookies<'c>(
+    cookies: &mut [Cookie],
+    catalog: &'c Catalog,
+    fp: &FirstParty,
+    uses: &mut Uses<'c>,
+) {
+    for c in cookies {
         let domain = normalize_host(c.domain.trim_start_matches('.'));
         let first = fp.contains(&domain);
         if first {
-            c.party = "first".into();
+            c.party = Party::First;
         }
         let by_host = if first {
             None

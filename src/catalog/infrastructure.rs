@@ -2,7 +2,8 @@
 //! DNS names reveal the CDN, WAF, hoster and mail providers of a site, and which policy roles no
 //! crawl can see. Data, not code: a new provider is a new entry, embedded at compile time.
 
-use crate::report::model::{InfrastructureEvidence, InfrastructureProvider};
+use crate::model::{InfrastructureEvidence, InfrastructureProvider};
+use crate::observe::DnsFacts;
 use std::collections::BTreeMap;
 
 /// The embedded signature file.
@@ -121,19 +122,6 @@ pub fn dns_match(source: &str, name: &str) -> Option<&'static DnsSignature> {
                     .strip_suffix(&d.suffix)
                     .is_some_and(|rest| rest.ends_with('.')))
     })
-}
-
-/// DNS facts about a site, as looked up (names lowercase, without the trailing dot).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DnsFacts {
-    /// The start host's CNAME chain, in order.
-    pub cname: Vec<String>,
-    /// PTR names of the start host's addresses, as `(address, name)`.
-    pub ptr: Vec<(String, String)>,
-    /// Mail exchangers of the registrable domain.
-    pub mx: Vec<String>,
-    /// SPF `include:` / `redirect=` domains of the registrable domain.
-    pub spf: Vec<String>,
 }
 
 /// Attribute headers and DNS facts to infrastructure providers: one entry per (service or

@@ -44,11 +44,13 @@ mod index;
 pub mod infrastructure;
 mod load;
 mod model;
+mod raw;
 mod validate;
 
-pub use attribute::attribute;
-pub use load::{check_file, CatalogErrors, CatalogIssue, BUILTIN_FILES};
+pub use attribute::{attribute, Inventory};
+pub use load::{check_file, BUILTIN_FILES};
 pub use model::{categories, is_category, Category, Company, Service, CATEGORIES_TOML};
+pub use raw::{CatalogErrors, CatalogIssue};
 pub use validate::{host_problem, is_kebab};
 
 use crate::domain::{host_within, normalize_host, registrable_domain};

@@ -1,8 +1,8 @@
 //! Validation rules for catalog files. Each rule reports at the span of the offending value, so a
 //! user sees `file:line:column: service "x" hosts: …` and a sentence on how to fix it.
 
-use super::load::{CatalogIssue, RawCompany, RawFirstParty, RawService, SourceFile};
 use super::model::{is_category, Company, Service};
+use super::raw::{line_col, CatalogIssue, RawCompany, RawFirstParty, RawService, SourceFile};
 use std::collections::{BTreeMap, HashMap};
 use toml::Spanned;
 
@@ -105,7 +105,7 @@ pub(crate) fn duplicates(sources: &[SourceFile], issues: &mut Vec<CatalogIssue>)
             for s in &f.raw.service {
                 let id = s.get_ref().id.get_ref().as_str();
                 if let Some(&(pf, pat)) = seen_s.get(id) {
-                    let (line, _) = super::load::line_col(&sources[pf].text, pat);
+                    let (line, _) = line_col(&sources[pf].text, pat);
                     issues.push(f.issue(
                         at(&s.get_ref().id),
                         format!("service \"{id}\" id"),
@@ -121,7 +121,7 @@ pub(crate) fn duplicates(sources: &[SourceFile], issues: &mut Vec<CatalogIssue>)
             for c in &f.raw.company {
                 let id = c.get_ref().id.get_ref().as_str();
                 if let Some(&(pf, pat)) = seen_c.get(id) {
-                    let (line, _) = super::load::line_col(&sources[pf].text, pat);
+                    let (line, _) = line_col(&sources[pf].text, pat);
                     issues.push(f.issue(
                         at(&c.get_ref().id),
                         format!("company \"{id}\" id"),
@@ -320,7 +320,7 @@ pub(crate) fn host_claims(
             }
             let prev_id = services[prev].2.id.clone();
             let prev_at = raw_host_at(sources, pfi, psi, h).unwrap_or(0);
-            let (pline, _) = super::load::line_col(&sources[pfi].text, prev_at);
+            let (pline, _) = line_col(&sources[pfi].text, prev_at);
             let msg = format!(
                 "host \"{h}\" is already claimed by service \"{prev_id}\" ({}:{pline}); keep it in one service, or set shared_hosts = true on both",
                 sources[pfi].name

@@ -1,6 +1,7 @@
 //! `privacy-inventory catalog …`: look up, list, check and import catalog entries.
 
 use super::exit::Exit;
+use super::output::print_stdout;
 use crate::catalog::{self, Catalog, HostAttribution, Service};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -62,7 +63,7 @@ pub enum ImportSource {
 pub fn run(cmd: CatalogCmd) -> Exit {
     match cmd {
         CatalogCmd::Lookup { query, catalog } => with_catalog(&catalog, |c| {
-            print!("{}", lookup_text(c, &query));
+            print_stdout(&lookup_text(c, &query));
             Exit::Ok
         }),
         CatalogCmd::List {
@@ -79,20 +80,23 @@ pub fn run(cmd: CatalogCmd) -> Exit {
                     ));
                 }
             }
-            print!(
-                "{}",
-                list(c, category.as_deref(), &format, categories, companies)
-            );
+            print_stdout(&list(
+                c,
+                category.as_deref(),
+                &format,
+                categories,
+                companies,
+            ));
             Exit::Ok
         }),
         CatalogCmd::Check { file } => match catalog::check_file(&file) {
             Ok(c) => {
-                println!(
-                    "{}: ok ({} services, {} companies after merging with the built-in catalog)",
+                print_stdout(&format!(
+                    "{}: ok ({} services, {} companies after merging with the built-in catalog)\n",
                     file.display(),
                     c.services().len(),
                     c.companies().len()
-                );
+                ));
                 Exit::Ok
             }
             Err(e) => {

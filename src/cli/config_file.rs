@@ -5,7 +5,8 @@
 //! Site settings go through the same validation as the flags (they become [`CrawlArgs`]), so a
 //! config file can never express something the command line would refuse.
 
-use super::scan::{build_config, CrawlArgs};
+use super::crawl_args::{build_config, CrawlArgs};
+use super::output::FailOn;
 use crate::config::ScanConfig;
 use crate::exceptions::AcceptRule;
 use serde::Deserialize;
@@ -20,7 +21,7 @@ pub const DEFAULT_CONFIG: &str = "privacy-inventory.toml";
 pub struct ConfigFile {
     /// Default `--fail-on` for every site.
     #[serde(default)]
-    pub fail_on: Option<String>,
+    pub fail_on: Option<FailOn>,
     /// Catalog extension files (relative to the config file).
     #[serde(default)]
     pub catalogs: Vec<PathBuf>,
@@ -138,14 +139,6 @@ pub fn load(path: &Path) -> Result<ConfigFile, String> {
         rule.validate()
             .map_err(|e| format!("config {}: {e}", path.display()))?;
     }
-    if let Some(f) = &file.fail_on {
-        if !["high", "medium", "low", "info", "never"].contains(&f.as_str()) {
-            return Err(format!(
-                "config {}: fail_on {f:?}: expected high, medium, low, info or never",
-                path.display()
-            ));
-        }
-    }
     if file.sites.is_empty() {
         return Err(format!("config {}: no [[site]] entries", path.display()));
     }
@@ -158,13 +151,20 @@ fn one_line(s: &str) -> String {
 
 /// Settings whose value is one of a few words: clap checks the flags, this checks the file, so a
 /// typo (`scope = "hots"`) is an error instead of silently becoming the default.
-fn check_choice(field: &str, value: &Option<String>, allowed: &[&str]) -> Result<(), String> {
-    match value {
-        Some(v) if !allowed.contains(&v.as_str()) => {
-            Err(format!("{field} {v:?}: expected {}", allowed.join(", ")))
-        }
-        _ => Ok(()),
-    }
+/// A config field with the same closed set of values as its command-line flag: the allowed names
+/// come from the flag's enum, so the file and the flag cannot drift apart.
+fn choice<T: clap::ValueEnum>(field: &str, value: &Option<String>) -> Result<Option<T>, String> {
+    let Some(v) = value else {
+        return Ok(None);
+    };
+    T::from_str(v, false).map(Some).map_err(|_| {
+        let allowed: Vec<String> = T::value_variants()
+            .iter()
+            .filter_map(|x| x.to_possible_value())
+            .map(|p| p.get_name().to_string())
+            .collect();
+        format!("{field} {v:?}: expected {}", allowed.join(", "))
+    })
 }
 
 /// The validation messages of [`build_config`] name command-line flags; in a config file the
@@ -204,19 +204,12 @@ pub fn plan(file: &ConfigFile, quiet: bool) -> Result<Vec<PlannedSite>, String> 
                 None => format!("config {}: {who}", file.source.display()),
             }
         };
-        check_choice("scope", &site.scope, &["host", "domain"])
-            .and_then(|_| check_choice("mode", &site.mode, &["static", "browser"]))
-            .and_then(|_| {
-                check_choice(
-                    "consent",
-                    &site.consent,
-                    &["auto", "none", "accept", "reject", "both"],
-                )
-            })
-            .map_err(|e| format!("{}: {e}", where_()))?;
+        let scope = choice("scope", &site.scope).map_err(|e| format!("{}: {e}", where_()))?;
+        let mode = choice("mode", &site.mode).map_err(|e| format!("{}: {e}", where_()))?;
+        let consent = choice("consent", &site.consent).map_err(|e| format!("{}: {e}", where_()))?;
         let d = CrawlArgs::default();
         let args = CrawlArgs {
-            scope: site.scope.clone().unwrap_or(d.scope.clone()),
+            scope: scope.unwrap_or(d.scope),
             include: site.include.clone(),
             exclude: site.exclude.clone(),
             first_party: site.first_party.clone(),
@@ -233,8 +226,8 @@ pub fn plan(file: &ConfigFile, quiet: bool) -> Result<Vec<PlannedSite>, String> 
             insecure: site.insecure,
             policy: site.policy.clone(),
             catalog: file.catalogs.clone(),
-            mode: site.mode.clone().unwrap_or(d.mode.clone()),
-            consent: site.consent.clone().unwrap_or(d.consent.clone()),
+            mode: mode.unwrap_or(d.mode),
+            consent: consent.unwrap_or(d.consent),
             ..d
         };
         let mut config = build_config(&site.url, &args, quiet)
@@ -263,7 +256,7 @@ pub fn plan(file: &ConfigFile, quiet: bool) -> Result<Vec<PlannedSite>, String> 
 }
 
 /// The commented starter written by `privacy-inventory init`.
-pub const STARTER: &str = r#"# privacy-inventory configuration (https://github.com/privacy-inventory/privacy-inventory)
+pub const STARTER: &str = r#"# privacy-inventory configuration
 # `privacy-inventory scan` with no URL reads this file from the working directory.
 
 # Exit 1 when findings at or above this severity exist: high | medium | low | info | never.

@@ -41,7 +41,7 @@ pub fn run(args: DiffArgs) -> Exit {
         "md" => drift::render_markdown(&changes),
         _ => drift::render_text(&changes),
     };
-    print!("{text}");
+    super::output::print_stdout(&text);
     if drift::is_empty(&changes) {
         Exit::Ok
     } else {

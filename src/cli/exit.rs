@@ -15,6 +15,35 @@ pub enum Exit {
     Interrupted = 130,
 }
 
+impl Exit {
+    /// The process exit status.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// How much a run's outcome outweighs another's when several sites make one exit status:
+    /// a site that could not be fetched outweighs findings, findings outweigh a site that could
+    /// not run at all, and an interruption outweighs everything.
+    fn weight(self) -> u8 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Usage => 1,
+            Exit::Findings => 2,
+            Exit::StartFailed => 3,
+            Exit::Interrupted => 4,
+        }
+    }
+
+    /// The worse of two outcomes (see [`Exit::weight`]): 3 over 1 over 2 over 0.
+    pub fn worst(self, other: Exit) -> Exit {
+        if other.weight() > self.weight() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
 impl From<Exit> for std::process::ExitCode {
     fn from(e: Exit) -> Self {
         std::process::ExitCode::from(e as u8)
@@ -28,3 +57,25 @@ pub const EXIT_CODES_HELP: &str = "Exit codes:
   2    bad invocation or config (one-line message on stderr)
   3    the start URL could not be fetched at all (the report is still written)
   130  interrupted";
+
+#[cfg(test)]
+mod tests {
+    use super::Exit;
+
+    #[test]
+    fn worst_ranks_unreachable_over_findings_over_unusable() {
+        let fold = |codes: &[Exit]| codes.iter().copied().fold(Exit::Ok, Exit::worst);
+        assert_eq!(fold(&[]), Exit::Ok);
+        assert_eq!(fold(&[Exit::Ok, Exit::Findings, Exit::Ok]), Exit::Findings);
+        assert_eq!(
+            fold(&[Exit::Findings, Exit::StartFailed]),
+            Exit::StartFailed
+        );
+        assert_eq!(
+            fold(&[Exit::StartFailed, Exit::Findings]),
+            Exit::StartFailed
+        );
+        assert_eq!(fold(&[Exit::Usage, Exit::Findings]), Exit::Findings);
+        assert_eq!(fold(&[Exit::Usage, Exit::Ok]), Exit::Usage);
+    }
+}

@@ -2,6 +2,8 @@
 
 pub mod catalog_cmd;
 pub mod config_file;
+pub mod crawl_args;
+pub mod demo_cmd;
 pub mod drift_cmd;
 pub mod exit;
 pub mod output;
@@ -27,7 +29,7 @@ pub enum Command {
     /// Crawl a site, inventory cookies and third parties, read its privacy policy, report the gaps.
     Scan(Box<scan::ScanArgs>),
     /// Serve the bundled demo site on 127.0.0.1 and scan it (offline).
-    Demo(scan::DemoArgs),
+    Demo(demo_cmd::DemoArgs),
     /// Analyse a privacy policy (URL or file) without crawling: list what it declares.
     Policy(policy_cmd::PolicyArgs),
     /// Inspect and extend the service catalog.
@@ -109,16 +111,15 @@ pub fn main() -> std::process::ExitCode {
     let run = async move {
         match opts.command {
             Command::Scan(args) => scan::run_scan(*args).await,
-            Command::Demo(args) => crate::demo::run(args).await,
+            Command::Demo(args) => demo_cmd::run(args).await,
             Command::Policy(args) => policy_cmd::run(args).await,
             Command::Catalog(cmd) => catalog_cmd::run(cmd),
             Command::Diff(args) => drift_cmd::run(args),
             Command::Init { force } => init(force),
             Command::Schema => {
-                let schema = schemars::schema_for!(crate::report::model::Report);
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&schema).expect("schema serialises")
+                let schema = schemars::schema_for!(crate::model::Report);
+                output::print_stdout(
+                    &(serde_json::to_string_pretty(&schema).expect("schema serialises") + "\n"),
                 );
                 Exit::Ok
             }

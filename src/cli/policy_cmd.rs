@@ -9,8 +9,18 @@ use crate::catalog::Catalog;
 use crate::config::ScanConfig;
 use crate::crawl::Fetcher;
 use crate::policy::{pdf, source};
-use crate::report::model::{Declaration, Policy};
-use std::fmt::Write as _;
+use crate::report::policy::{render_md, render_text};
+
+/// What `policy --format` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PolicyFormat {
+    /// A readable listing for the terminal.
+    Text,
+    /// The report's `policy` object.
+    Json,
+    /// One Markdown table for a ticket.
+    Md,
+}
 
 /// Arguments of `policy`.
 #[derive(Debug, clap::Args)]
@@ -19,8 +29,8 @@ pub struct PolicyArgs {
     #[arg(required = true)]
     pub sources: Vec<String>,
     /// Output format.
-    #[arg(long, default_value = "text", value_parser = ["text", "json", "md"])]
-    pub format: String,
+    #[arg(long, value_enum, default_value_t = PolicyFormat::Text)]
+    pub format: PolicyFormat,
     /// Extra catalog files merged over the built-in catalog.
     #[arg(long = "catalog", value_name = "FILE")]
     pub catalogs: Vec<std::path::PathBuf>,
@@ -56,108 +66,13 @@ pub async fn run(args: PolicyArgs) -> Exit {
         &source::current_exe(),
     )
     .await;
-    let out = match args.format.as_str() {
-        "json" => serde_json::to_string_pretty(&policy).unwrap_or_default() + "\n",
-        "md" => render_md(&policy),
-        _ => render_text(&policy),
+    let out = match args.format {
+        PolicyFormat::Json => serde_json::to_string_pretty(&policy).unwrap_or_default() + "\n",
+        PolicyFormat::Md => render_md(&policy),
+        PolicyFormat::Text => render_text(&policy),
     };
-    print!("{out}");
+    super::output::print_stdout(&out);
     Exit::Ok
-}
-
-fn target(d: &Declaration) -> String {
-    match (&d.service, &d.company) {
-        (Some(s), Some(c)) => format!("{s} ({c})"),
-        (Some(s), None) => s.clone(),
-        (None, Some(c)) => format!("company: {c}"),
-        (None, None) => "free text".to_string(),
-    }
-}
-
-/// Terminal rendering: declarations, then free-text providers, then negated names.
-pub fn render_text(p: &Policy) -> String {
-    let mut o = String::new();
-    let _ = writeln!(o, "Policy: {}", p.urls.join(", "));
-    let _ = writeln!(
-        o,
-        "Language: {}",
-        p.language.as_deref().unwrap_or("unknown")
-    );
-    if let Some(e) = &p.error {
-        let _ = writeln!(o, "Error: {e}");
-    }
-    let (negated, declared): (Vec<&Declaration>, Vec<&Declaration>) =
-        p.declarations.iter().partition(|d| d.negated);
-    let (providers, named): (Vec<&Declaration>, Vec<&Declaration>) = declared
-        .into_iter()
-        .partition(|d| d.matched_as == "provider");
-    let _ = writeln!(o, "\nDeclared ({}):", named.len());
-    for d in named {
-        let _ = writeln!(o, "  {}  → {}  [{}]", d.name, target(d), d.matched_as);
-        let _ = writeln!(
-            o,
-            "      § {}",
-            if d.section.is_empty() {
-                "-"
-            } else {
-                &d.section
-            }
-        );
-        let _ = writeln!(o, "      \"{}\"", d.excerpt);
-    }
-    let _ = writeln!(
-        o,
-        "\nFree-text providers, not in the catalog ({}):",
-        providers.len()
-    );
-    for d in providers {
-        let _ = writeln!(o, "  {}  § {}", d.name, d.section);
-        let _ = writeln!(o, "      \"{}\"", d.excerpt);
-    }
-    let _ = writeln!(o, "\nNegated, disclose nothing ({}):", negated.len());
-    for d in negated {
-        let _ = writeln!(o, "  {}  → {}  § {}", d.name, target(d), d.section);
-        let _ = writeln!(o, "      \"{}\"", d.excerpt);
-    }
-    o
-}
-
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
-/// Markdown rendering for a ticket: one table of all declarations.
-pub fn render_md(p: &Policy) -> String {
-    let mut o = String::new();
-    let _ = writeln!(o, "# Privacy policy declarations\n");
-    let _ = writeln!(o, "- Documents: {}", p.urls.join(", "));
-    let _ = writeln!(
-        o,
-        "- Language: {}",
-        p.language.as_deref().unwrap_or("unknown")
-    );
-    if let Some(e) = &p.error {
-        let _ = writeln!(o, "- Error: {}", md_cell(e));
-    }
-    let _ = writeln!(
-        o,
-        "\n| Name | Service | Company | Matched as | Section | Negated | Excerpt |"
-    );
-    let _ = writeln!(o, "|---|---|---|---|---|---|---|");
-    for d in &p.declarations {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} | {} | {} | {} | {} |",
-            md_cell(&d.name),
-            d.service.as_deref().unwrap_or(""),
-            md_cell(d.company.as_deref().unwrap_or("")),
-            d.matched_as,
-            md_cell(&d.section),
-            if d.negated { "yes" } else { "no" },
-            md_cell(&d.excerpt)
-        );
-    }
-    o
 }
 
 /// Hidden child-process entry for PDF extraction: limits its own memory, prints
@@ -166,7 +81,7 @@ pub fn extract_pdf_child(path: &std::path::Path) -> Exit {
     pdf::limit_memory(pdf::PDF_MEMORY_LIMIT);
     match pdf::extract_in_process(path) {
         Ok(text) => {
-            print!("{}{}", pdf::TEXT_MARKER, text);
+            super::output::print_stdout(&format!("{}{}", pdf::TEXT_MARKER, text));
             Exit::Ok
         }
         Err(e) => {

@@ -4,7 +4,7 @@
 
 use super::config_file::{ConfigFile, PlannedSite};
 use super::exit::Exit;
-use super::output::{effective_fail_on, findings_exit, render, OutputArgs};
+use super::output::{effective_fail_on, findings_exit, render, FailOn, Format, OutputArgs};
 use crate::catalog::Catalog;
 use crate::report::json::write_atomic;
 use futures_util::stream::{self, StreamExt};
@@ -17,9 +17,15 @@ struct IndexEntry {
     name: String,
     target: String,
     report: Option<String>,
-    exit_code: u8,
+    #[serde(serialize_with = "exit_code")]
+    exit_code: Exit,
     error: Option<String>,
-    summary: Option<crate::report::model::Summary>,
+    summary: Option<crate::model::Summary>,
+}
+
+/// `index.json` keeps the numeric exit status a shell script compares against.
+fn exit_code<S: serde::Serializer>(e: &Exit, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u8(e.code())
 }
 
 async fn scan_site(
@@ -27,13 +33,13 @@ async fn scan_site(
     catalog: &Catalog,
     dir: &Path,
     out: &OutputArgs,
-    fail_on: &str,
+    fail_on: FailOn,
 ) -> IndexEntry {
     let mut entry = IndexEntry {
         name: site.name.clone(),
         target: site.config.start.to_string(),
         report: None,
-        exit_code: Exit::Ok as u8,
+        exit_code: Exit::Ok,
         error: None,
         summary: None,
     };
@@ -41,22 +47,22 @@ async fn scan_site(
         Ok(o) => o,
         Err(e) => {
             entry.error = Some(e.to_string());
-            entry.exit_code = Exit::Usage as u8;
+            entry.exit_code = Exit::Usage;
             return entry;
         }
     };
     let json_path = dir.join(format!("{}.json", site.name));
-    let mut writes = vec![(json_path.clone(), render(&outcome.report, "json"))];
+    let mut writes = vec![(json_path.clone(), render(&outcome.report, Format::Json))];
     if out.markdown.is_some() {
         writes.push((
             dir.join(format!("{}.md", site.name)),
-            render(&outcome.report, "md"),
+            render(&outcome.report, Format::Md),
         ));
     }
     if out.html.is_some() {
         writes.push((
             dir.join(format!("{}.html", site.name)),
-            render(&outcome.report, "html"),
+            render(&outcome.report, Format::Html),
         ));
     }
     for (path, text) in writes {
@@ -73,7 +79,7 @@ async fn scan_site(
     );
     entry.summary = Some(outcome.report.summary.clone());
     if outcome.start_failed {
-        entry.exit_code = Exit::StartFailed as u8;
+        entry.exit_code = Exit::StartFailed;
         // The index is what a CI job reads first: say why, not only that the site failed.
         let why = outcome
             .report
@@ -87,7 +93,7 @@ async fn scan_site(
             site.name
         ));
     } else {
-        entry.exit_code = findings_exit(&outcome.report, fail_on) as u8;
+        entry.exit_code = findings_exit(&outcome.report, fail_on);
     }
     if !out.quiet {
         match &entry.error {
@@ -127,39 +133,30 @@ pub async fn run(
         Ok(c) => c,
         Err(e) => return super::usage_error(e),
     };
-    let fail_on = effective_fail_on(&out.fail_on, file.fail_on.as_ref());
+    let fail_on = effective_fail_on(out.fail_on, file.fail_on);
     let parallel = file.parallel.unwrap_or(1).max(1);
     let entries: Vec<IndexEntry> = stream::iter(sites.iter())
-        .map(|s| scan_site(s, &catalog, &dir, out, &fail_on))
+        .map(|s| scan_site(s, &catalog, &dir, out, fail_on))
         .buffered(parallel)
         .collect()
         .await;
-    let index = serde_json::json!({ "schema_version": crate::report::model::SCHEMA_VERSION, "sites": entries });
+    let index =
+        serde_json::json!({ "schema_version": crate::model::SCHEMA_VERSION, "sites": entries });
     let text = serde_json::to_string_pretty(&index).expect("index serialises") + "\n";
     if let Err(e) = write_atomic(&dir.join("index.json"), &text) {
         return super::usage_error(format!("cannot write index: {e}"));
     }
     // A site that could not be scanned at all (e.g. no browser) counts like an unreachable start
     // URL as long as some other site ran: 2 is kept for "nothing could run".
-    let all_unusable = entries.iter().all(|e| e.exit_code == Exit::Usage as u8);
-    let worst = entries
+    let all_unusable = entries.iter().all(|e| e.exit_code == Exit::Usage);
+    entries
         .iter()
         .map(|e| {
-            if e.exit_code == Exit::Usage as u8 && !all_unusable {
-                Exit::StartFailed as u8
+            if e.exit_code == Exit::Usage && !all_unusable {
+                Exit::StartFailed
             } else {
                 e.exit_code
             }
         })
-        .fold(0u8, |w, c| match (w, c) {
-            (3, _) | (_, 3) => 3,
-            (1, _) | (_, 1) => 1,
-            (a, b) => a.max(b),
-        });
-    match worst {
-        0 => Exit::Ok,
-        1 => Exit::Findings,
-        3 => Exit::StartFailed,
-        _ => Exit::Usage,
-    }
+        .fold(Exit::Ok, Exit::worst)
 }

@@ -6,10 +6,10 @@
 //! run while the crawl runs and under one overall deadline, so a slow or unreachable resolver
 //! costs at most [`DEADLINE`], never a hang.
 
-use crate::catalog::infrastructure::DnsFacts;
 use crate::config::DnsMode;
 use crate::domain::registrable_domain;
-use crate::report::model::ScanError;
+use crate::model::ScanError;
+use crate::observe::DnsFacts;
 use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig, ResolverOpts};
 use hickory_resolver::name_server::TokioConnectionProvider;
 use hickory_resolver::proto::rr::{RData, RecordType};
@@ -47,16 +47,24 @@ pub struct DnsOutcome {
     pub errors: Vec<ScanError>,
 }
 
-/// Look up the infrastructure records of `host` as `mode` says; nothing when the mode is off, the
-/// host is an IP address, or a special-use name would go to the system resolver.
+/// Look up the infrastructure records of `host` as `mode` says; no records when the mode is off,
+/// the host is an IP address, or a special-use name would go to the system resolver. The facts
+/// always name the host and whether look-ups were off.
 pub async fn look_up(host: String, mode: DnsMode) -> DnsOutcome {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let mut out = look_up_records(&host, mode).await;
+    out.facts.host = host;
+    out.facts.off = mode == DnsMode::Off;
+    out
+}
+
+async fn look_up_records(host: &str, mode: DnsMode) -> DnsOutcome {
     if host.parse::<IpAddr>().is_ok() || host.starts_with('[') {
         return DnsOutcome::default();
     }
     let resolver = match mode {
         DnsMode::Off => return DnsOutcome::default(),
-        DnsMode::System if is_special_use(&host) => return DnsOutcome::default(),
+        DnsMode::System if is_special_use(host) => return DnsOutcome::default(),
         DnsMode::System => {
             TokioResolver::builder_tokio().map(|b| b.with_options(options()).build())
         }
@@ -75,7 +83,7 @@ pub async fn look_up(host: String, mode: DnsMode) -> DnsOutcome {
         Err(e) => {
             return DnsOutcome {
                 errors: vec![dns_error(
-                    &host,
+                    host,
                     format!("cannot read the system resolver configuration ({e}); pass --dns-server ADDR or --no-dns"),
                 )],
                 ..Default::default()
@@ -83,10 +91,10 @@ pub async fn look_up(host: String, mode: DnsMode) -> DnsOutcome {
         }
     };
     let mut out = DnsOutcome::default();
-    let run = collect(&resolver, &host, &mut out);
+    let run = collect(&resolver, host, &mut out);
     if tokio::time::timeout(DEADLINE, run).await.is_err() {
         out.errors.push(dns_error(
-            &host,
+            host,
             format!(
                 "infrastructure DNS look-ups did not finish within {}s; results may be incomplete (check --dns-server, or pass --no-dns)",
                 DEADLINE.as_secs()
@@ -246,7 +254,7 @@ fn fqdn(name: &str) -> String {
 fn dns_error(name: &str, message: String) -> ScanError {
     ScanError {
         url: name.to_string(),
-        kind: "dns".into(),
+        kind: crate::model::ErrorKind::Dns,
         message,
     }
 }
@@ -279,9 +287,14 @@ mod tests {
     #[tokio::test]
     async fn off_and_special_use_names_look_nothing_up() {
         let out = look_up("www.shop.test".into(), DnsMode::System).await;
-        assert_eq!(out.facts, DnsFacts::default());
+        let nothing = |host: &str, off: bool| DnsFacts {
+            host: host.into(),
+            off,
+            ..Default::default()
+        };
+        assert_eq!(out.facts, nothing("www.shop.test", false));
         assert!(out.errors.is_empty());
         let out = look_up("www.example.com".into(), DnsMode::Off).await;
-        assert_eq!(out.facts, DnsFacts::default());
+        assert_eq!(out.facts, nothing("www.example.com", true));
     }
 }

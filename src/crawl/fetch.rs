@@ -4,6 +4,7 @@
 use super::charset;
 use super::resolve::{DnsFailure, RuleResolver};
 use crate::config::ScanConfig;
+use crate::model::ErrorKind;
 use crate::observe::SetCookieHeader;
 use reqwest::header::{HeaderMap, CONTENT_TYPE, DATE, LOCATION, SET_COOKIE};
 use std::sync::Arc;
@@ -122,19 +123,19 @@ pub enum FetchError {
 
 impl FetchError {
     /// Short kind for the report's `errors[].kind`.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            FetchError::Timeout(_) => "timeout",
-            FetchError::Dns(_) => "dns",
-            FetchError::Connect(_) => "connect",
-            FetchError::Tls(_) => "tls",
-            FetchError::TooLarge(_) => "too_large",
-            FetchError::RedirectLoop(_) => "redirect_loop",
-            FetchError::TooManyRedirects(_) => "too_many_redirects",
-            FetchError::OffScopeRedirect(_) => "off_scope_redirect",
-            FetchError::HttpStatus(_) => "http_status",
-            FetchError::Body(_) => "body",
-            FetchError::InvalidUrl(_) => "invalid_url",
+            FetchError::Timeout(_) => ErrorKind::Timeout,
+            FetchError::Dns(_) => ErrorKind::Dns,
+            FetchError::Connect(_) => ErrorKind::Connect,
+            FetchError::Tls(_) => ErrorKind::Tls,
+            FetchError::TooLarge(_) => ErrorKind::TooLarge,
+            FetchError::RedirectLoop(_) => ErrorKind::RedirectLoop,
+            FetchError::TooManyRedirects(_) => ErrorKind::TooManyRedirects,
+            FetchError::OffScopeRedirect(_) => ErrorKind::OffScopeRedirect,
+            FetchError::HttpStatus(_) => ErrorKind::HttpStatus,
+            FetchError::Body(_) => ErrorKind::Body,
+            FetchError::InvalidUrl(_) => ErrorKind::InvalidUrl,
         }
     }
 

@@ -8,9 +8,10 @@ use super::robots::RobotsCache;
 use super::scope::Scope;
 use super::subresource::StylesheetCache;
 use crate::domain::FirstParty;
+use crate::model::ErrorKind;
+use crate::model::{Page, ScanError};
 use crate::observe::extract::extract_html;
 use crate::observe::{PageRecord, ResourceType};
-use crate::report::model::{Page, ScanError};
 use url::Url;
 
 /// What every page worker shares.
@@ -61,17 +62,17 @@ pub struct PageResult {
 
 impl PageResult {
     /// A page that produced nothing but an error.
-    pub fn failed(url: &Url, depth: usize, kind: &str, message: &str) -> Self {
+    pub fn failed(url: &Url, depth: usize, kind: ErrorKind, message: &str) -> Self {
         let record = PageRecord {
             page: Page {
                 url: url.to_string(),
                 depth,
-                error: Some(kind.to_string()),
+                error: Some(kind),
                 ..Default::default()
             },
             errors: vec![ScanError {
                 url: url.to_string(),
-                kind: kind.to_string(),
+                kind,
                 message: message.to_string(),
             }],
             ..Default::default()
@@ -118,7 +119,7 @@ pub async fn crawl_page(
     let mut fetched = match fetched {
         Ok(f) => f,
         Err(fail) => {
-            page.error = Some(fail.error.kind().to_string());
+            page.error = Some(fail.error.kind());
             page.status = fail.status;
             page.redirects = fail.redirects.iter().map(Url::to_string).collect();
             record.set_cookies = fail.set_cookies;
@@ -134,7 +135,7 @@ pub async fn crawl_page(
     page.content_type = fetched.content_type.clone();
     page.redirects = fetched.redirects.iter().map(Url::to_string).collect();
     if let Some(problem) = fetched.problem(ctx.fetcher.max_body()) {
-        page.error = Some(problem.kind().to_string());
+        page.error = Some(problem.kind());
         record.errors.push(page_error(&url, &problem));
     }
     record.set_cookies = std::mem::take(&mut fetched.set_cookies);
@@ -222,7 +223,7 @@ pub async fn crawl_page(
 pub fn page_error(url: &Url, e: &FetchError) -> ScanError {
     ScanError {
         url: url.to_string(),
-        kind: e.kind().to_string(),
+        kind: e.kind(),
         message: e.to_string(),
     }
 }

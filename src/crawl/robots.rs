@@ -5,7 +5,8 @@
 //! huge or garbage file cannot stall the scan; the cut is recorded.
 
 use super::fetch::Fetcher;
-use crate::report::model::ScanError;
+use crate::model::ErrorKind;
+use crate::model::ScanError;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use texting_robots::Robot;
@@ -100,7 +101,7 @@ impl RobotsCache {
         let mut err = |message: String| {
             errors.push(ScanError {
                 url: url.to_string(),
-                kind: "robots".into(),
+                kind: ErrorKind::Robots,
                 message,
             })
         };

@@ -6,7 +6,8 @@
 
 use super::fetch::Fetcher;
 use super::scope::Scope;
-use crate::report::model::ScanError;
+use crate::model::ErrorKind;
+use crate::model::ScanError;
 use quick_xml::events::Event;
 use std::io::Read;
 use url::Url;
@@ -106,7 +107,7 @@ pub async fn discover(
     if children.len() > MAX_CHILD_SITEMAPS {
         errors.push(ScanError {
             url: start.to_string(),
-            kind: "sitemap".into(),
+            kind: ErrorKind::Sitemap,
             message: format!(
                 "the sitemap index lists {} sitemaps: only the first {MAX_CHILD_SITEMAPS} were read",
                 children.len()
@@ -153,7 +154,7 @@ fn keep(
     if off_site > 0 {
         errors.push(ScanError {
             url: sitemap.to_string(),
-            kind: "sitemap".into(),
+            kind: ErrorKind::Sitemap,
             message: format!(
                 "{off_site} entries point outside the site (or are not URLs): ignored"
             ),
@@ -174,7 +175,7 @@ async fn read(
     let mut err = |message: String| {
         errors.push(ScanError {
             url: url.to_string(),
-            kind: "sitemap".into(),
+            kind: ErrorKind::Sitemap,
             message,
         })
     };

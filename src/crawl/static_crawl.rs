@@ -17,8 +17,9 @@ use super::subresource::{response_cookies, StylesheetCache};
 use super::{Fetcher, Progress};
 use crate::config::ScanConfig;
 use crate::domain::FirstParty;
+use crate::model::ErrorKind;
+use crate::model::ScanError;
 use crate::observe::{Collector, Observations, PageRecord, Phase, SetCookieHeader};
-use crate::report::model::ScanError;
 use futures_util::FutureExt;
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -107,7 +108,7 @@ pub async fn crawl_static_into(
             sink.first_party(&scope.first_party());
             sink.error(ScanError {
                 url: config.start.to_string(),
-                kind: "config".into(),
+                kind: ErrorKind::Config,
                 message: e,
             });
             return true;
@@ -281,7 +282,7 @@ impl Crawl<'_> {
                     Err(_) => PageOutcome::Page(Box::new(PageResult::failed(
                         &url,
                         q.depth,
-                        "internal",
+                        ErrorKind::Internal,
                         "extraction failed on this page (a bug: please report it with the page)",
                     ))),
                 };
@@ -392,7 +393,7 @@ impl Crawl<'_> {
                 self.frontier_full = true;
                 self.sink.error(ScanError {
                     url: url.to_string(),
-                    kind: "trap".into(),
+                    kind: ErrorKind::Trap,
                     message: format!("more than {MAX_FRONTIER} URLs wait in the frontier: further links are dropped"),
                 });
             }
@@ -421,7 +422,7 @@ impl Crawl<'_> {
         if self.trap_paths.insert(path.to_string()) {
             self.sink.error(ScanError {
                 url: path.to_string(),
-                kind: "trap".into(),
+                kind: ErrorKind::Trap,
                 message: trap.describe(),
             });
         }
@@ -431,7 +432,7 @@ impl Crawl<'_> {
         for (origin, n) in self.disallowed {
             self.sink.error(ScanError {
                 url: format!("{origin}/robots.txt"),
-                kind: "robots".into(),
+                kind: ErrorKind::Robots,
                 message: format!("robots.txt disallows {n} URL(s) that were not fetched (use --ignore-robots to scan them)"),
             });
         }

@@ -5,9 +5,10 @@
 use super::charset;
 use super::fetch::Fetcher;
 use super::rate::HostRate;
+use crate::model::ErrorKind;
+use crate::model::ScanError;
 use crate::observe::css::css_references;
 use crate::observe::{Reference, ResourceType, SetCookieHeader};
-use crate::report::model::ScanError;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
@@ -57,7 +58,7 @@ impl StylesheetCache {
                     Ok(f) => {
                         errors.push(sub_error(
                             url,
-                            "http_status",
+                            ErrorKind::HttpStatus,
                             format!("stylesheet answered HTTP {}", f.status),
                         ));
                         Arc::from(Vec::new())
@@ -123,7 +124,7 @@ pub async fn response_cookies(
             let err = (f.status >= 400).then(|| {
                 sub_error(
                     url,
-                    "http_status",
+                    ErrorKind::HttpStatus,
                     format!("third-party resource answered HTTP {}", f.status),
                 )
             });
@@ -143,10 +144,10 @@ pub async fn response_cookies(
     }
 }
 
-fn sub_error(url: &Url, kind: &str, message: String) -> ScanError {
+fn sub_error(url: &Url, kind: ErrorKind, message: String) -> ScanError {
     ScanError {
         url: url.to_string(),
-        kind: kind.to_string(),
+        kind,
         message,
     }
 }

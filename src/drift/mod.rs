@@ -4,7 +4,7 @@
 //! name, a cookie by `name@domain`, a finding by (kind, service, hosts). Pages and counts are
 //! deliberately not part of identity, so a finding seen on more pages tonight is not "new".
 
-use crate::report::model::{Changes, Finding, Report};
+use crate::model::{Changes, Finding, Report};
 use std::collections::BTreeSet;
 
 /// Stable identity of a finding across runs.
@@ -94,12 +94,12 @@ pub fn load_report(path: &std::path::Path) -> Result<Report, String> {
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
     match value.get("schema_version").and_then(|v| v.as_str()) {
-        Some(crate::report::model::SCHEMA_VERSION) => {}
+        Some(crate::model::SCHEMA_VERSION) => {}
         Some(v) => {
             return Err(format!(
                 "{} has schema_version {v:?}; this version reads \"{}\"",
                 path.display(),
-                crate::report::model::SCHEMA_VERSION
+                crate::model::SCHEMA_VERSION
             ))
         }
         None => {
@@ -122,7 +122,7 @@ fn finding_lines(fs: &[Finding], severity: fn(&str) -> String) -> Vec<String> {
         .map(|f| {
             format!(
                 "{} {} {} ({})",
-                severity(&f.severity),
+                severity(f.severity.as_str()),
                 f.kind,
                 f.service.as_deref().unwrap_or("-"),
                 f.hosts.join(", ")
@@ -208,7 +208,7 @@ pub fn render_markdown(c: &Changes) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::{Cookie, ServiceUse, ThirdParty};
+    use crate::model::{Cookie, ServiceUse, ThirdParty};
 
     fn report(services: &[&str], hosts: &[&str], findings: &[(&str, &str)]) -> Report {
         Report {
@@ -234,9 +234,9 @@ mod tests {
             findings: findings
                 .iter()
                 .map(|(k, s)| Finding {
-                    kind: k.to_string(),
+                    kind: k.parse().expect("a finding kind"),
                     service: Some(s.to_string()),
-                    severity: "high".into(),
+                    severity: crate::model::Severity::High,
                     ..Default::default()
                 })
                 .collect(),

@@ -12,7 +12,8 @@ use super::{
     SetCookieHeader,
 };
 use crate::domain::{normalize_host, registrable_domain, FirstParty};
-use crate::report::model::{Cookie, Page, ScanError, Script, StorageEntry, ThirdParty};
+use crate::model::{Cookie, Page, ScanError, Script, StorageEntry, ThirdParty};
+use crate::model::{ErrorKind, Party};
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::hash::{Hash, Hasher};
@@ -42,6 +43,7 @@ pub struct Collector {
     errors: BTreeSet<ScanError>,
     storage: BTreeMap<(String, String, String), StorageAcc>,
     response_headers: BTreeMap<String, String>,
+    google: super::google_consent::GoogleSignals,
 }
 
 #[derive(Debug)]
@@ -75,7 +77,7 @@ struct HostAcc {
 #[derive(Debug)]
 struct ScriptAcc {
     host: Option<String>,
-    party: &'static str,
+    party: Party,
     pages: BTreeSet<Arc<str>>,
     all_gated: bool,
     all_noscript: bool,
@@ -156,13 +158,21 @@ impl Collector {
             for message in ex.warnings {
                 self.errors.insert(ScanError {
                     url: url.to_string(),
-                    kind: "parse".into(),
+                    kind: ErrorKind::Parse,
                     message,
                 });
             }
         }
         for r in &requests {
             self.add_reference(&url, r, phase);
+            // What the browser sent to Google's tags says which consent state they acted on.
+            if !r
+                .url
+                .host_str()
+                .is_some_and(|h| self.first_party.contains(h))
+            {
+                self.google.add(&r.url, phase);
+            }
         }
         self.errors.extend(errors);
         for entry in storage {
@@ -215,7 +225,7 @@ impl Collector {
         if let Some(w) = &cookie.warning {
             self.errors.insert(ScanError {
                 url: header.response_url.to_string(),
-                kind: "cookie".into(),
+                kind: ErrorKind::Cookie,
                 message: format!("Set-Cookie {:?}: {w}", header.raw),
             });
         }
@@ -307,8 +317,8 @@ impl Collector {
             .and_then(|u| u.host_str())
             .map(normalize_host);
         let party = match &host {
-            Some(h) if !self.first_party.contains(h) => "third",
-            _ => "first",
+            Some(h) if !self.first_party.contains(h) => Party::Third,
+            _ => Party::First,
         };
         if let (Some(hash), Some(text)) = (&s.inline_sha256, s.inline_text) {
             self.inline_scripts.entry(hash.clone()).or_insert(text);
@@ -344,8 +354,7 @@ impl Collector {
     pub fn finish(self) -> Observations {
         let strings = |set: BTreeSet<Arc<str>>| set.iter().map(|p| p.to_string()).collect();
         let before_consent = |phases: &BTreeSet<Phase>| phases.contains(&Phase::BeforeConsent);
-        let phase_names =
-            |phases: BTreeSet<Phase>| phases.iter().map(|p| p.as_str().to_string()).collect();
+        let phase_names = |phases: BTreeSet<Phase>| phases.into_iter().collect();
         let cookies = self
             .cookies
             .into_values()
@@ -386,7 +395,7 @@ impl Collector {
                 src,
                 inline_sha256,
                 host: acc.host,
-                party: acc.party.to_string(),
+                party: acc.party,
                 service: None,
                 consent_gated: acc.all_gated,
                 noscript: acc.all_noscript,
@@ -394,6 +403,7 @@ impl Collector {
             })
             .collect();
         Observations {
+            mode: crate::model::Mode::Static,
             first_party_domains: self.first_party.domains().to_vec(),
             pages: self.pages.into_values().collect(),
             cookies,
@@ -408,10 +418,13 @@ impl Collector {
             cmp_markers: self.cmp_markers,
             first_party_resources: self.first_party_resources,
             response_headers: self.response_headers,
+            // Set by `scan`, whose look-ups run beside the crawl.
+            dns: Default::default(),
             errors: self.errors.into_iter().collect(),
             // Set by the crawler, which alone knows whether the start URL answered.
             start_failed: false,
             consent: None,
+            google_consent: self.google.finish(),
             storage: self
                 .storage
                 .into_iter()

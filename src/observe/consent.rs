@@ -6,6 +6,11 @@
 //! CMP rewrites them after consent. Generic names (`data-category`, `data-service`, `data-type`,
 //! `data-consent`) only count together with such a blocking shape, never alone.
 
+use crate::model::{Consent, Phase, ServiceUse};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
 /// Attributes that CMPs put on blocked elements. Matched by exact name.
 const MARKER_ATTRIBUTES: &[&str] = &[
     "data-cookieconsent",
@@ -113,6 +118,107 @@ pub fn is_javascript_type(type_attr: Option<&str>) -> bool {
     )
 }
 
+// The consent-manager table (`data/consent/cmps.toml`): the browser detects and clicks with it,
+// static mode names the CMP from the markers above. It lives here, on the observation floor,
+// because both crawlers build on it.
+
+/// One CMP's rules.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CmpRule {
+    /// Stable id reported as `consent.cmp`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Host suffixes whose requests reveal the CMP.
+    #[serde(default)]
+    pub detect_hosts: Vec<String>,
+    /// Selectors whose presence reveals the CMP.
+    #[serde(default)]
+    pub detect_selectors: Vec<String>,
+    /// Window globals the CMP defines.
+    #[serde(default)]
+    pub detect_globals: Vec<String>,
+    /// "Accept all" button selectors.
+    #[serde(default)]
+    pub accept: Vec<String>,
+    /// "Reject all" button selectors.
+    #[serde(default)]
+    pub reject: Vec<String>,
+    /// JS expression returning the CMP's configured service names.
+    #[serde(default)]
+    pub services_js: Option<String>,
+    /// Static mode: consent markers (as [`markers`] records them) that name this CMP, matched
+    /// as prefixes, e.g. `class:cmplz-`.
+    #[serde(default)]
+    pub markup_markers: Vec<String>,
+}
+
+/// Button texts for the generic fallback.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Fallback {
+    /// Texts meaning "accept all".
+    pub accept: Vec<String>,
+    /// Texts meaning "reject all".
+    pub reject: Vec<String>,
+}
+
+/// The whole rules file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CmpRules {
+    /// Known CMPs.
+    #[serde(rename = "cmp")]
+    pub cmps: Vec<CmpRule>,
+    /// Text fallback.
+    pub fallback: Fallback,
+}
+
+/// The embedded rules, parsed once.
+pub fn rules() -> &'static CmpRules {
+    static RULES: OnceLock<CmpRules> = OnceLock::new();
+    RULES.get_or_init(|| {
+        toml::from_str(include_str!("../../data/consent/cmps.toml"))
+            .expect("data/consent/cmps.toml is valid (tested)")
+    })
+}
+
+/// Static mode cannot click: the consent section says which consent manager the markup and the
+/// loaded scripts show (a consent-category service, else a CMP's marker from the table), and that
+/// only the pre-consent state was seen.
+pub fn from_markup(markers: &BTreeSet<String>, services: &[ServiceUse]) -> Consent {
+    let by_service = services
+        .iter()
+        .find(|s| s.categories.iter().any(|c| c == "consent"))
+        .map(|s| {
+            let how = match s.hosts.first() {
+                Some(h) => format!("static markup: consent manager script from {h}"),
+                None => format!("static markup: {} ({})", s.name, s.matched_by.join(", ")),
+            };
+            (s.id.clone(), how)
+        });
+    let by_marker = || {
+        markers.iter().find_map(|m| {
+            rules()
+                .cmps
+                .iter()
+                .find(|r| r.markup_markers.iter().any(|k| m.starts_with(k.as_str())))
+                .map(|r| {
+                    let how = match m.strip_prefix("class:") {
+                        Some(class) => format!("static markup: gating class {class}"),
+                        None => format!("static markup: gating attribute {m}"),
+                    };
+                    (r.id.clone(), how)
+                })
+        })
+    };
+    let found = by_service.or_else(by_marker);
+    Consent {
+        cmp: found.as_ref().map(|f| f.0.clone()),
+        detected_by: found.map(|f| f.1),
+        phases: vec![Phase::BeforeConsent],
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +242,26 @@ mod tests {
             ]
         );
         assert!(markers([("data-foo", "1"), ("class", "btn")]).is_empty());
+    }
+
+    #[test]
+    fn markup_names_the_cmp_through_the_table() {
+        let named = |ms: &[&str]| {
+            let set: BTreeSet<String> = ms.iter().map(|m| m.to_string()).collect();
+            from_markup(&set, &[]).cmp
+        };
+        assert_eq!(named(&["class:cmplz-script"]).as_deref(), Some("complianz"));
+        assert_eq!(named(&["data-cmplz-src"]).as_deref(), Some("complianz"));
+        assert_eq!(
+            named(&["class:optanon-category-c0002"]).as_deref(),
+            Some("onetrust")
+        );
+        assert_eq!(
+            named(&["data-category", "data-cookieconsent"]).as_deref(),
+            Some("cookiebot")
+        );
+        // Generic names alone say nothing about which CMP it is.
+        assert_eq!(named(&["data-category", "data-service"]), None);
     }
 
     #[test]

@@ -7,7 +7,8 @@
 use super::cookie_date::parse_cookie_date;
 use super::SetCookieHeader;
 use crate::domain::{host_within, normalize_host, FirstParty};
-use crate::report::model::Cookie;
+use crate::model::Cookie;
+use crate::model::{Party, SetBy};
 use std::time::{SystemTime, UNIX_EPOCH};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -52,7 +53,7 @@ pub fn parse_set_cookie(header: &SetCookieHeader, first_party: &FirstParty) -> C
 
     let mut cookie = Cookie {
         name: name.to_string(),
-        set_by: "header".into(),
+        set_by: SetBy::Header,
         setter_url: Some(header.response_url.to_string()),
         ..Default::default()
     };
@@ -122,9 +123,9 @@ pub fn parse_set_cookie(header: &SetCookieHeader, first_party: &FirstParty) -> C
     cookie.deletion = cookie.lifetime_seconds.is_some_and(|l| l <= 0);
     let cookie_host = cookie.domain.trim_start_matches('.');
     cookie.party = if first_party.contains(cookie_host) {
-        "first".into()
+        Party::First
     } else {
-        "third".into()
+        Party::Third
     };
     if !warnings.is_empty() {
         cookie.raw = Some(raw.to_string());

@@ -11,37 +11,17 @@ pub mod cookies;
 pub mod css;
 pub mod entities;
 pub mod extract;
+pub mod google_consent;
 pub mod policy_link;
 
 pub use collector::Collector;
 
-use crate::report::model::{Cookie, Page, ScanError, Script, ThirdParty};
+use crate::model::{Cookie, Page, ScanError, Script, ThirdParty};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
 use url::Url;
 
-/// Consent phase in which something was observed. Static mode only knows `BeforeConsent`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum Phase {
-    /// Nothing clicked yet.
-    #[default]
-    BeforeConsent,
-    /// After "accept all".
-    AfterAccept,
-    /// After "reject all".
-    AfterReject,
-}
-
-impl Phase {
-    /// Name used in the report.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::BeforeConsent => "before_consent",
-            Phase::AfterAccept => "after_accept",
-            Phase::AfterReject => "after_reject",
-        }
-    }
-}
+pub use crate::model::Phase;
 
 /// What kind of resource a reference or request is. Serialised lowercase in the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -207,7 +187,7 @@ pub struct PageRecord {
     pub errors: Vec<ScanError>,
     /// Browser mode: Web Storage keys and IndexedDB databases the page's origin held after it
     /// settled (`pages` and `before_consent` are filled in by the collector).
-    pub storage: Vec<crate::report::model::StorageEntry>,
+    pub storage: Vec<crate::model::StorageEntry>,
     /// Static mode: the page's final response headers, (lowercase name, value).
     pub headers: Vec<(String, String)>,
 }
@@ -215,6 +195,8 @@ pub struct PageRecord {
 /// The merged observations of a scan, sorted and deduplicated, not yet attributed.
 #[derive(Debug, Clone, Default)]
 pub struct Observations {
+    /// How the pages were fetched (the browser crawler sets `Browser`).
+    pub mode: crate::model::Mode,
     /// Registrable domains treated as first party.
     pub first_party_domains: Vec<String>,
     /// Every page, sorted by URL.
@@ -238,10 +220,33 @@ pub struct Observations {
     /// The start URL could not be fetched at all (exit code 3).
     pub start_failed: bool,
     /// Browser mode: consent manager and phases run.
-    pub consent: Option<crate::report::model::Consent>,
+    pub consent: Option<crate::model::Consent>,
     /// Browser mode: storage entries, sorted by (origin, kind, name).
-    pub storage: Vec<crate::report::model::StorageEntry>,
+    pub storage: Vec<crate::model::StorageEntry>,
     /// First-party response headers: the smallest value seen per lowercase name, for at most
     /// [`collector::MAX_RESPONSE_HEADERS`] names (CDN/hosting signatures are matched later).
     pub response_headers: BTreeMap<String, String>,
+    /// The start host's infrastructure DNS records (the look-ups run beside the crawl; `scan`
+    /// puts their result here).
+    pub dns: DnsFacts,
+    /// Browser mode: Google Consent Mode per phase, decoded from the requests to Google's tags.
+    pub google_consent: BTreeMap<Phase, crate::model::GoogleConsentMode>,
+}
+
+/// DNS facts about a site, as looked up (names lowercase, without the trailing dot). They show
+/// the hoster and the mail providers, which no page load does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DnsFacts {
+    /// The name asked about: the start host (whose response headers are matched too).
+    pub host: String,
+    /// Look-ups were switched off (`--no-dns`): a missing record then proves nothing.
+    pub off: bool,
+    /// The start host's CNAME chain, in order.
+    pub cname: Vec<String>,
+    /// PTR names of the start host's addresses, as `(address, name)`.
+    pub ptr: Vec<(String, String)>,
+    /// Mail exchangers of the registrable domain.
+    pub mx: Vec<String>,
+    /// SPF `include:` / `redirect=` domains of the registrable domain.
+    pub spf: Vec<String>,
 }

@@ -2,12 +2,13 @@
 //!
 //! A footer link says "Privacy", "Datenschutzerklärung", "Politique de confidentialité", … or
 //! its URL does (`/datenschutz`, `/privacy-policy`). Both the anchor text and the URL path are
-//! folded (lowercase, diacritics stripped, `ß` → `ss`, `ł` → `l`) before matching, so
+//! folded ([`crate::fold`]: lowercase, diacritics stripped, `ß` → `ss`, `ł` → `l`, hyphens and
+//! underscores as spaces) before matching, so
 //! `PRYWATNOŚCI`, `Confidentialite` and `Datenschutzerkl&auml;rung` all match.
 
+use crate::fold::fold_str as fold;
 use aho_corasick::AhoCorasick;
 use std::sync::LazyLock;
-use unicode_normalization::UnicodeNormalization;
 use url::Url;
 
 /// Folded keywords that mark policy anchor text. Substrings, so "privacy" also covers
@@ -39,22 +40,21 @@ const TEXT_KEYWORDS: &[&str] = &[
     "privatsphare",
 ];
 
-/// Folded keywords that mark a policy URL path.
+/// Folded keywords that mark a policy URL path (folding turns `-` and `_` into spaces).
 const PATH_KEYWORDS: &[&str] = &[
     "privacy",
     "datenschutz",
-    "data-protection",
-    "data_protection",
+    "data protection",
     "dataprotection",
     "confidentialite",
-    "donnees-personnelles",
+    "donnees personnelles",
     "privacidad",
     "privacidade",
-    "proteccion-de-datos",
+    "proteccion de datos",
     "riservatezza",
     "prywatnosc",
     "prywatnosci",
-    "ochrana-osobnich-udaju",
+    "ochrana osobnich udaju",
     "adatvedelem",
     "integritetspolicy",
     "personvern",
@@ -78,36 +78,6 @@ pub fn looks_like_policy(text: &str, url: &Url) -> bool {
     };
     found(&TEXT, TEXT_KEYWORDS, &fold(text))
         || found(&PATH, PATH_KEYWORDS, &fold(&percent_decode(url.path())))
-}
-
-/// Lowercase, strip combining marks after NFD, and map the letters NFD does not decompose.
-pub fn fold(s: &str) -> String {
-    if s.is_ascii() {
-        return s.to_ascii_lowercase();
-    }
-    let mut out = String::with_capacity(s.len());
-    for c in s.nfd() {
-        if is_combining_mark(c) {
-            continue;
-        }
-        match c {
-            'ß' | 'ẞ' => out.push_str("ss"),
-            'ł' | 'Ł' => out.push('l'),
-            'ø' | 'Ø' => out.push('o'),
-            'đ' | 'Đ' => out.push('d'),
-            'æ' | 'Æ' => out.push_str("ae"),
-            'œ' | 'Œ' => out.push_str("oe"),
-            'ı' => out.push('i'),
-            c => out.extend(c.to_lowercase()),
-        }
-    }
-    out
-}
-
-/// Combining diacritical marks (the blocks NFD moves accents into).
-fn is_combining_mark(c: char) -> bool {
-    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}'
-        | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
 }
 
 /// `%C3%A4` → `ä`; invalid sequences stay as they are.
@@ -201,6 +171,7 @@ mod tests {
     #[test]
     fn folding_strips_diacritics_and_special_letters() {
         assert_eq!(fold("Straße ŁÓDŹ Ærø"), "strasse lodz aero");
+        assert_eq!(fold("/Data_Protection-Notice"), "/data protection notice");
         assert_eq!(percent_decode("/a%zz%C3%A4%"), "/a%zzä%");
     }
 }

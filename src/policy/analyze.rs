@@ -2,13 +2,13 @@
 //! its section, sentence and negation; minus the site's own company and boilerplate.
 
 use crate::catalog::Catalog;
+use crate::model::Declaration;
 use crate::policy::fold::{fold, fold_str};
 use crate::policy::lexicon::Lexicon;
 use crate::policy::matcher::{find_hosts, Hit, NameMatcher};
 use crate::policy::negation::is_negated;
 use crate::policy::provider::{find_entities, has_legal_form, Cue};
 use crate::policy::text::{sentences, Block, BlockKind, PolicyText};
-use crate::report::model::Declaration;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 

@@ -4,9 +4,9 @@
 use crate::catalog::Catalog;
 use crate::config::ScanConfig;
 use crate::crawl::Fetcher;
+use crate::model::Policy;
 use crate::observe::Observations;
 use crate::policy::{analyze, discover, html, language, pdf, plain, PolicyText};
-use crate::report::model::Policy;
 use std::path::{Path, PathBuf};
 use url::Url;
 

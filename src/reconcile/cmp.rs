@@ -3,8 +3,9 @@
 //! gap a DPO must close even when this scan did not see it load.
 
 use super::disclosure::{Basis, Declared};
+use super::Seen;
 use crate::catalog::{name_key, Catalog};
-use crate::report::model::{Finding, Report, ServiceUse};
+use crate::model::{CmpService, Finding, FindingKind, ServiceUse, Severity};
 
 /// What the cross-check decided for one `consent.cmp_services` entry.
 pub struct Mark {
@@ -17,7 +18,7 @@ pub struct Mark {
 /// declares a service the policy does not disclose. Observed services already get their own
 /// `undisclosed_service` finding, so only unobserved ones are reported here.
 pub fn cross_check(
-    report: &Report,
+    report: &Seen<'_>,
     catalog: &Catalog,
     declared: &Declared,
 ) -> (Vec<Finding>, Vec<Mark>) {
@@ -59,8 +60,8 @@ pub fn cross_check(
                 .as_deref()
                 .unwrap_or("the consent manager");
             findings.push(Finding {
-                kind: "cmp_service_not_in_policy".into(),
-                severity: "medium".into(),
+                kind: FindingKind::CmpServiceNotInPolicy,
+                severity: Severity::Medium,
                 service: service.clone(),
                 company,
                 evidence: format!(
@@ -83,11 +84,16 @@ pub fn cross_check(
     (findings, marks)
 }
 
-/// Write the decisions into `consent.cmp_services`.
-pub fn apply(report: &mut Report, marks: Vec<Mark>) {
-    for (cs, m) in report.consent.cmp_services.iter_mut().zip(marks) {
-        cs.service = m.service;
-        cs.in_policy = m.in_policy;
-        cs.observed = m.observed;
-    }
+/// `consent.cmp_services` with the decisions filled in.
+pub fn apply(cmp_services: &[CmpService], marks: Vec<Mark>) -> Vec<CmpService> {
+    cmp_services
+        .iter()
+        .zip(marks)
+        .map(|(cs, m)| CmpService {
+            service: m.service,
+            in_policy: m.in_policy,
+            observed: m.observed,
+            ..cs.clone()
+        })
+        .collect()
 }

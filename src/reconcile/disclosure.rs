@@ -6,7 +6,7 @@
 
 use crate::catalog::Catalog;
 use crate::domain::{host_within, normalize_host, registrable_domain};
-use crate::report::model::{Declaration, Policy, ServiceUse};
+use crate::model::{Declaration, Policy, ServiceUse};
 use unicode_normalization::UnicodeNormalization;
 
 /// How a service is disclosed, strongest first.

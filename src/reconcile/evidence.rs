@@ -4,7 +4,8 @@
 //! they are deterministic. They contain site-controlled strings unescaped: every writer escapes
 //! the whole sentence for its own format.
 
-use crate::report::model::{Declaration, Report, ServiceUse};
+use super::Seen;
+use crate::model::{Declaration, ServiceUse};
 use std::collections::BTreeSet;
 
 /// Pages listed in a finding.
@@ -36,7 +37,7 @@ pub fn who(svc: &ServiceUse) -> String {
 
 /// What the site does with these hosts: "loads a script and fonts", "embeds an iframe and sets
 /// cookie _vuid", "receives form submissions".
-pub fn activity(report: &Report, hosts: &[String], cookies: &[String]) -> String {
+pub fn activity(report: &Seen<'_>, hosts: &[String], cookies: &[String]) -> String {
     let mut types: BTreeSet<&str> = BTreeSet::new();
     for tp in report
         .third_parties
@@ -110,7 +111,7 @@ pub fn where_seen(pages: &[String]) -> String {
 
 /// What the policy says about a name: "the privacy policy does not name X or Y", or why there is
 /// no policy to compare against.
-pub fn policy_silence(report: &Report, names: &[&str]) -> String {
+pub fn policy_silence(report: &Seen<'_>, names: &[&str]) -> String {
     // A policy URL that failed (404, broken PDF) is listed in `urls` too: with nothing declared
     // and an error, the policy was not read, which is not the same as "does not name".
     if report.policy.declarations.is_empty()
@@ -132,7 +133,7 @@ pub fn policy_silence(report: &Report, names: &[&str]) -> String {
 
 /// `"excerpt"` (section "A > B"), cut to a readable length.
 pub fn quote(d: &Declaration) -> String {
-    let excerpt = crate::report::escape::truncate(d.excerpt.trim(), QUOTE_CHARS);
+    let excerpt = crate::excerpt::truncate(d.excerpt.trim(), QUOTE_CHARS);
     if d.section.is_empty() {
         format!("\"{excerpt}\"")
     } else {

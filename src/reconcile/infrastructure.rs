@@ -8,23 +8,25 @@
 
 use super::disclosure::{same_entity, Declared};
 use super::evidence::{list, policy_silence};
+use super::Seen;
 use crate::catalog::infrastructure::names_for;
 use crate::catalog::Catalog;
-use crate::report::model::{
-    Declaration, DeclarationRef, Disclosed, Finding, InfrastructureProvider, Report, ServiceUse,
+use crate::model::{
+    Declaration, DeclarationRef, Disclosed, Finding, FindingKind, InfrastructureProvider,
+    ServiceUse, Severity,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Findings for undisclosed providers and disclosures for named ones.
 pub fn reconcile(
-    report: &Report,
+    report: &Seen<'_>,
     catalog: &Catalog,
     declared: &Declared<'_>,
 ) -> (Vec<Finding>, Vec<Disclosed>) {
     let mut findings = Vec::new();
     let mut disclosed = Vec::new();
     let observed: BTreeSet<&str> = report.services.iter().map(|s| s.id.as_str()).collect();
-    for p in merged_by_provider(&report.infrastructure) {
+    for p in merged_by_provider(report.infrastructure) {
         if p.service.as_deref().is_some_and(|id| observed.contains(id)) {
             continue;
         }
@@ -98,11 +100,8 @@ pub fn declaration_for<'a>(
 
 /// The concrete hostnames behind a provider's evidence: the start host for headers and CNAMEs,
 /// the CNAME targets, PTR names, mail exchangers and SPF include domains.
-pub fn evidence_hosts(report: &Report, p: &InfrastructureProvider) -> Vec<String> {
-    let start = url::Url::parse(&report.target)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
+pub fn evidence_hosts(report: &Seen<'_>, p: &InfrastructureProvider) -> Vec<String> {
+    let start = report.site_host.to_string();
     let mut hosts: BTreeSet<String> = BTreeSet::new();
     for e in &p.evidence {
         match e.source.as_str() {
@@ -158,7 +157,7 @@ fn sighting(source: &str, value: &str) -> String {
 }
 
 fn undisclosed(
-    report: &Report,
+    report: &Seen<'_>,
     catalog: &Catalog,
     p: &InfrastructureProvider,
     hosts: Vec<String>,
@@ -186,8 +185,8 @@ fn undisclosed(
     let short = company_short(catalog, &company);
     let silence = policy_silence(report, &[p.name.as_str(), short.as_str()]);
     Finding {
-        kind: "undisclosed_service".into(),
-        severity: "medium".into(),
+        kind: FindingKind::UndisclosedService,
+        severity: Severity::Medium,
         service: p.service.clone(),
         company: p.company.clone(),
         hosts,

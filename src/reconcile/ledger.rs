@@ -11,9 +11,10 @@
 use super::disclosure::{name_matches_domain, same_entity, Declared};
 use super::evidence::{plural, quote};
 use super::infrastructure::evidence_hosts;
+use super::Seen;
 use crate::catalog::infrastructure::{names_for, role_of_categories, role_of_text, HiddenRole};
 use crate::catalog::Catalog;
-use crate::report::model::{Declaration, DeclaredRecipient, Finding, Report};
+use crate::model::{Declaration, DeclaredRecipient, Finding, FindingKind, Severity};
 use std::collections::BTreeSet;
 
 /// Why a hoster the policy names is not seen when a CDN answers for the site.
@@ -30,7 +31,7 @@ pub struct Row<'a> {
 }
 
 /// Build the ledger, sorted by (name, service, company).
-pub fn build<'a>(report: &Report, catalog: &Catalog, declared: &Declared<'a>) -> Vec<Row<'a>> {
+pub fn build<'a>(report: &Seen<'_>, catalog: &Catalog, declared: &Declared<'a>) -> Vec<Row<'a>> {
     let decls: Vec<&Declaration> = declared
         .all()
         .iter()
@@ -126,7 +127,7 @@ fn same_recipient(a: &Declaration, b: &Declaration) -> bool {
     }
 }
 
-fn status(report: &Report, catalog: &Catalog, d: &Declaration, entry: &mut DeclaredRecipient) {
+fn status(report: &Seen<'_>, catalog: &Catalog, d: &Declaration, entry: &mut DeclaredRecipient) {
     let (observed_hosts, infra_hosts) = match d.service.as_deref() {
         Some(id) => (
             report
@@ -166,7 +167,7 @@ fn status(report: &Report, catalog: &Catalog, d: &Declaration, entry: &mut Decla
         }
         if report.infrastructure.iter().any(|p| p.role == "cdn") {
             Some(BEHIND_CDN.to_string())
-        } else if report.settings.dns == "off" {
+        } else if report.dns_off {
             Some(DNS_OFF.to_string())
         } else {
             // DNS was asked and shows another (or no known) hoster: not confirmed.
@@ -184,7 +185,7 @@ fn status(report: &Report, catalog: &Catalog, d: &Declaration, entry: &mut Decla
 
 /// Hosts of observed services of the named company, or third-party hosts whose domain matches a
 /// free-text provider name.
-fn observed_by_company(report: &Report, d: &Declaration) -> Option<Vec<String>> {
+fn observed_by_company(report: &Seen<'_>, d: &Declaration) -> Option<Vec<String>> {
     let named = |company: &str| {
         !company.is_empty()
             && (d.company.as_deref() == Some(company) || same_entity(company, &d.name))
@@ -210,7 +211,7 @@ fn observed_by_company(report: &Report, d: &Declaration) -> Option<Vec<String>> 
 }
 
 /// Hosts of infrastructure providers of the named company (or one of their own names).
-fn infra_by_company(report: &Report, d: &Declaration) -> Option<Vec<String>> {
+fn infra_by_company(report: &Seen<'_>, d: &Declaration) -> Option<Vec<String>> {
     let matching: Vec<_> = report
         .infrastructure
         .iter()
@@ -239,7 +240,7 @@ fn sorted(hosts: Vec<String>) -> Vec<String> {
 
 /// `declared_not_observed` (info) for each row nothing explains; a `not_observable` row says why
 /// no crawl could see it.
-pub fn findings(report: &Report, catalog: &Catalog, rows: &[Row<'_>]) -> Vec<Finding> {
+pub fn findings(report: &Seen<'_>, catalog: &Catalog, rows: &[Row<'_>]) -> Vec<Finding> {
     let pages = report.pages.len();
     rows.iter()
         .filter(|r| matches!(r.entry.status.as_str(), "not_observed" | "not_observable"))
@@ -247,8 +248,8 @@ pub fn findings(report: &Report, catalog: &Catalog, rows: &[Row<'_>]) -> Vec<Fin
             let mut f = match r.entry.service.as_deref() {
                 Some(id) => super::rules::declared_not_observed(report, catalog, id, r.declaration),
                 None => Finding {
-                    kind: "declared_not_observed".into(),
-                    severity: "info".into(),
+                    kind: FindingKind::DeclaredNotObserved,
+                    severity: Severity::Info,
                     service: None,
                     company: r.entry.company.clone(),
                     evidence: format!(

@@ -3,9 +3,12 @@
 
 use super::evidence::{activity, cap_pages, list, plural, policy_silence, quote, where_seen, who};
 use super::severity;
+use super::Seen;
 use crate::catalog::Catalog;
 use crate::domain::registrable_domain;
-use crate::report::model::{Cookie, Declaration, Finding, Report, ServiceUse, ThirdParty};
+use crate::model::{
+    Cookie, Declaration, Finding, FindingKind, Mode, Party, Phase, ServiceUse, Severity, ThirdParty,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A short name for a company as a policy would write it ("Google" for "Google Ireland
@@ -26,10 +29,10 @@ fn opt(s: &str) -> Option<String> {
 
 /// A finding of `kind` about one observed service, without hosts, cookies, pages, evidence or
 /// message (each rule fills those in from what it saw).
-fn about(kind: &str, severity: &str, svc: &ServiceUse) -> Finding {
+fn about(kind: FindingKind, severity: Severity, svc: &ServiceUse) -> Finding {
     Finding {
-        kind: kind.into(),
-        severity: severity.into(),
+        kind,
+        severity,
         service: Some(svc.id.clone()),
         company: opt(&svc.company),
         ..Default::default()
@@ -48,7 +51,7 @@ impl PhaseActivity {
     /// `svc`'s loaded hosts for which `host_in_phase` holds and its cookies for which
     /// `cookie_in_phase` holds; `None` when there are neither.
     fn of(
-        report: &Report,
+        report: &Seen<'_>,
         svc: &ServiceUse,
         host_in_phase: impl Fn(&ThirdParty) -> bool,
         cookie_in_phase: impl Fn(&Cookie) -> bool,
@@ -103,7 +106,7 @@ impl PhaseActivity {
 
 /// Whether anything was actually loaded from the service (not only a form action or a
 /// preconnect hint), or it showed itself through cookies or scripts.
-fn is_loaded(report: &Report, svc: &ServiceUse) -> bool {
+fn is_loaded(report: &Seen<'_>, svc: &ServiceUse) -> bool {
     svc.hosts.is_empty()
         || !svc.cookies.is_empty()
         || report
@@ -117,7 +120,7 @@ fn is_loaded(report: &Report, svc: &ServiceUse) -> bool {
 }
 
 /// `undisclosed_service`: observed, not named by the policy at all.
-pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Finding {
+pub fn undisclosed(report: &Seen<'_>, catalog: &Catalog, svc: &ServiceUse) -> Finding {
     let short = company_short(catalog, &svc.id, &svc.company);
     let denial = report
         .policy
@@ -151,9 +154,9 @@ pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Find
     let severity = if loaded {
         severity::for_categories(&svc.categories)
     } else if has_type(report, &svc.hosts, "form") {
-        "medium"
+        Severity::Medium
     } else {
-        "low"
+        Severity::Low
     };
     let mut evidence = format!(
         "{} {}{}; {silence}.",
@@ -177,12 +180,12 @@ pub fn undisclosed(report: &Report, catalog: &Catalog, svc: &ServiceUse) -> Find
             svc.name,
             if svc.company.is_empty() { "its provider" } else { svc.company.as_str() }
         ),
-        ..about("undisclosed_service", severity, svc)
+        ..about(FindingKind::UndisclosedService, severity, svc)
     }
 }
 
 /// `disclosed_by_company_only`: the policy names the company, not the service.
-pub fn company_only(report: &Report, svc: &ServiceUse, d: &Declaration) -> Finding {
+pub fn company_only(report: &Seen<'_>, svc: &ServiceUse, d: &Declaration) -> Finding {
     Finding {
         hosts: svc.hosts.clone(),
         cookies: svc.cookies.clone(),
@@ -199,7 +202,7 @@ pub fn company_only(report: &Report, svc: &ServiceUse, d: &Declaration) -> Findi
             "Name the service {} itself (not only {}) in the privacy policy, with its purpose and legal basis.",
             svc.name, d.name
         ),
-        ..about("disclosed_by_company_only", "low", svc)
+        ..about(FindingKind::DisclosedByCompanyOnly, Severity::Low, svc)
     }
 }
 
@@ -209,12 +212,12 @@ pub fn company_only(report: &Report, svc: &ServiceUse, d: &Declaration) -> Findi
 /// consent-manager markup nor only inside `<noscript>`. Browser mode with a before-consent phase
 /// uses what the browser actually contacted before any click, because a consent manager can
 /// block scripts at run time that look ungated in the markup.
-pub fn tracking_before_consent(report: &Report, svc: &ServiceUse) -> Option<Finding> {
+pub fn tracking_before_consent(report: &Seen<'_>, svc: &ServiceUse) -> Option<Finding> {
     if !severity::is_tracker(&svc.categories) {
         return None;
     }
     let observed_phase =
-        report.mode == "browser" && report.consent.phases.iter().any(|p| p == "before_consent");
+        report.mode == Mode::Browser && report.consent.phases.contains(&Phase::BeforeConsent);
     let cmp_note = match &report.consent.cmp {
         Some(cmp) => format!("consent manager {cmp} detected"),
         None => "no consent manager detected".into(),
@@ -275,18 +278,18 @@ pub fn tracking_before_consent(report: &Report, svc: &ServiceUse) -> Option<Find
             "Load {} only after consent: let the consent manager gate it (e.g. type=\"text/plain\" with the CMP's data attribute) and scan again.",
             svc.name
         ),
-        ..about("tracking_before_consent", "high", svc)
+        ..about(FindingKind::TrackingBeforeConsent, Severity::High, svc)
     })
 }
 
 /// `tracking_after_reject` (browser mode with an after-reject phase): a tracker that the browser
 /// still contacted, or that still set cookies, after the visitor clicked "reject all".
-pub fn tracking_after_reject(report: &Report, svc: &ServiceUse) -> Option<Finding> {
-    const PHASE: &str = "after_reject";
-    if !severity::is_tracker(&svc.categories) || !report.consent.phases.iter().any(|p| p == PHASE) {
+pub fn tracking_after_reject(report: &Seen<'_>, svc: &ServiceUse) -> Option<Finding> {
+    const PHASE: Phase = Phase::AfterReject;
+    if !severity::is_tracker(&svc.categories) || !report.consent.phases.contains(&PHASE) {
         return None;
     }
-    let in_phase = |phases: &[String]| phases.iter().any(|p| p == PHASE);
+    let in_phase = |phases: &[Phase]| phases.contains(&PHASE);
     let seen = PhaseActivity::of(
         report,
         svc,
@@ -312,7 +315,7 @@ pub fn tracking_after_reject(report: &Report, svc: &ServiceUse) -> Option<Findin
         hosts: seen.hosts,
         cookies: seen.cookies,
         pages: seen.pages,
-        ..about("tracking_after_reject", "high", svc)
+        ..about(FindingKind::TrackingAfterReject, Severity::High, svc)
     })
 }
 
@@ -327,7 +330,7 @@ pub struct HostGroup {
 }
 
 /// Unattributed third-party hosts, one group per registrable domain, sorted.
-pub fn unattributed_groups(report: &Report) -> Vec<HostGroup> {
+pub fn unattributed_groups(report: &Seen<'_>) -> Vec<HostGroup> {
     let mut groups: BTreeMap<String, HostGroup> = BTreeMap::new();
     for tp in report.third_parties.iter().filter(|t| t.service.is_none()) {
         let domain = if tp.registrable_domain.is_empty() {
@@ -354,7 +357,7 @@ pub fn unattributed_groups(report: &Report) -> Vec<HostGroup> {
 }
 
 /// `unattributed_third_party`: a third-party domain nothing explains — needs review.
-pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
+pub fn unattributed(report: &Seen<'_>, group: &HostGroup) -> Finding {
     let tps: Vec<_> = report
         .third_parties
         .iter()
@@ -367,7 +370,7 @@ pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
         .iter()
         .filter(|c| {
             c.service.is_none()
-                && c.party == "third"
+                && c.party == Party::Third
                 && registrable_domain(c.domain.trim_start_matches('.')) == group.domain
         })
         .map(|c| c.name.clone())
@@ -388,8 +391,12 @@ pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
         silence
     };
     Finding {
-        kind: "unattributed_third_party".into(),
-        severity: if group.loaded { "medium" } else { "low" }.into(),
+        kind: FindingKind::UnattributedThirdParty,
+        severity: if group.loaded {
+            Severity::Medium
+        } else {
+            Severity::Low
+        },
         service: None,
         company: None,
         hosts: group.hosts.clone(),
@@ -410,7 +417,7 @@ pub fn unattributed(report: &Report, group: &HostGroup) -> Finding {
 
 /// `declared_not_observed`: the policy names a service this scan did not see.
 pub fn declared_not_observed(
-    report: &Report,
+    report: &Seen<'_>,
     catalog: &Catalog,
     id: &str,
     d: &Declaration,
@@ -423,8 +430,8 @@ pub fn declared_not_observed(
     });
     let pages = report.pages.len();
     Finding {
-        kind: "declared_not_observed".into(),
-        severity: "info".into(),
+        kind: FindingKind::DeclaredNotObserved,
+        severity: Severity::Info,
         service: Some(id.to_string()),
         company,
         hosts: Vec::new(),
@@ -442,7 +449,7 @@ pub fn declared_not_observed(
     }
 }
 
-fn has_type(report: &Report, hosts: &[String], kind: &str) -> bool {
+fn has_type(report: &Seen<'_>, hosts: &[String], kind: &str) -> bool {
     report
         .third_parties
         .iter()

@@ -11,8 +11,7 @@
 //!   undisclosed Google Fonts (LG München I, 3 O 17493/20), so these are not cosmetic.
 //! - **low**: everything else (unknown or uncategorised services).
 
-/// Severity names in rank order, worst first.
-pub const SEVERITIES: [&str; 4] = ["high", "medium", "low", "info"];
+use crate::model::Severity;
 
 /// Categories whose undisclosed use is high severity.
 pub const HIGH_CATEGORIES: &[&str] = &[
@@ -61,25 +60,15 @@ pub const TRACKER_CATEGORIES: &[&str] = &[
     "tag-manager",
 ];
 
-/// Higher is worse: high 3, medium 2, low 1, info (or anything else) 0.
-pub fn rank(severity: &str) -> u8 {
-    match severity {
-        "high" => 3,
-        "medium" => 2,
-        "low" => 1,
-        _ => 0,
-    }
-}
-
 /// Severity of an undisclosed service: the worst over its categories.
-pub fn for_categories(categories: &[String]) -> &'static str {
+pub fn for_categories(categories: &[String]) -> Severity {
     let has = |set: &[&str]| categories.iter().any(|c| set.contains(&c.as_str()));
     if has(HIGH_CATEGORIES) {
-        "high"
+        Severity::High
     } else if has(MEDIUM_CATEGORIES) {
-        "medium"
+        Severity::Medium
     } else {
-        "low"
+        Severity::Low
     }
 }
 

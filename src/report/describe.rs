@@ -1,16 +1,67 @@
 //! Plain-text descriptions shared by the Markdown, HTML and terminal writers (unescaped: each
 //! writer escapes the result for its format).
 
-use super::model::{Cookie, DeclarationRef, Finding, Report, ScanError, ThirdParty};
+use super::model::{
+    Cookie, DeclarationRef, Finding, FindingKind, Phase, Report, ScanError, Severity, ThirdParty,
+};
 
 /// Severities in display order, worst first.
-pub const SEVERITIES: [&str; 4] = ["high", "medium", "low", "info"];
+pub const SEVERITIES: [Severity; 4] = Severity::WORST_FIRST;
 
 /// What the Markdown and HTML reports say when there is nothing to fix.
 pub const NO_FINDINGS: &str = "No findings: every observed service is named in the privacy policy.";
 
+/// One line per phase of `consent.signals`: "after_reject: Google Consent Mode ad_storage
+/// denied, … (no cookies); TCF CMP 300, purposes 1, 2, 12 vendors consented".
+pub fn signal_lines(report: &Report) -> Vec<String> {
+    let mut out = Vec::new();
+    for (phase, s) in &report.consent.signals {
+        let mut parts = Vec::new();
+        if let Some(g) = &s.google_consent_mode {
+            let cookies = if g.cookies.is_empty() {
+                "no cookies".to_string()
+            } else {
+                format!("cookies {}", short_list(&g.cookies, 5))
+            };
+            parts.push(format!(
+                "Google Consent Mode ad_storage {}, analytics_storage {}, ad_user_data {}, ad_personalization {} ({cookies}; from {})",
+                g.ad_storage, g.analytics_storage, g.ad_user_data, g.ad_personalization, g.source
+            ));
+        }
+        if let Some(t) = &s.tcf {
+            parts.push(if !t.present {
+                "no TCF API".to_string()
+            } else if t.timed_out {
+                "TCF API did not answer".to_string()
+            } else {
+                let purposes: Vec<String> =
+                    t.purposes_consented.iter().map(u32::to_string).collect();
+                format!(
+                    "TCF CMP {}, purposes consented: {}, {} vendors consented",
+                    t.cmp_id
+                        .map(|i| i.to_string())
+                        .unwrap_or_else(|| "?".into()),
+                    if purposes.is_empty() {
+                        "none".into()
+                    } else {
+                        purposes.join(", ")
+                    },
+                    t.vendors_consented
+                )
+            });
+        }
+        if let Some(n) = &s.note {
+            parts.push(format!("note: {n}"));
+        }
+        if !parts.is_empty() {
+            out.push(format!("{phase}: {}", parts.join("; ")));
+        }
+    }
+    out
+}
+
 /// Findings of `severity`, in report order.
-pub fn findings_of<'a>(report: &'a Report, severity: &'a str) -> impl Iterator<Item = &'a Finding> {
+pub fn findings_of(report: &Report, severity: Severity) -> impl Iterator<Item = &Finding> {
     report
         .findings
         .iter()
@@ -18,7 +69,7 @@ pub fn findings_of<'a>(report: &'a Report, severity: &'a str) -> impl Iterator<I
 }
 
 /// Count of findings of `severity` that still count (not covered by an unexpired acceptance).
-pub fn open_count(report: &Report, severity: &str) -> usize {
+pub fn open_count(report: &Report, severity: Severity) -> usize {
     findings_of(report, severity)
         .filter(|f| !is_accepted(f))
         .count()
@@ -79,9 +130,15 @@ pub fn service_name(report: &Report, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
+/// Consent phases as the report names them, comma-separated.
+pub fn phase_list(phases: &[Phase]) -> String {
+    let names: Vec<&str> = phases.iter().map(|p| p.as_str()).collect();
+    names.join(", ")
+}
+
 /// Kind as a reader would say it: "undisclosed service".
-pub fn kind_label(kind: &str) -> String {
-    kind.replace('_', " ")
+pub fn kind_label(kind: FindingKind) -> String {
+    kind.as_str().replace('_', " ")
 }
 
 /// "session", "2 years", "30 days", "3 hours", "deleted".
@@ -163,14 +220,14 @@ pub fn cookie_cells(report: &Report, c: &Cookie) -> [String; 11] {
     [
         c.name.clone(),
         c.domain.clone(),
-        c.party.clone(),
+        c.party.to_string(),
         lifetime(c),
         c.service
             .as_deref()
             .map(|s| service_name(report, s))
             .unwrap_or_default(),
         yes_no(c.before_consent).into(),
-        c.set_by.clone(),
+        c.set_by.to_string(),
         yes_no(c.secure).into(),
         yes_no(c.http_only).into(),
         c.same_site.as_deref().unwrap_or("—").into(),
@@ -213,7 +270,7 @@ pub const ERROR_COLUMNS: [&str; 3] = ["URL", "Kind", "Message"];
 
 /// One error's row under [`ERROR_COLUMNS`].
 pub fn error_cells(e: &ScanError) -> [String; 3] {
-    [e.url.clone(), e.kind.clone(), e.message.clone()]
+    [e.url.clone(), e.kind.to_string(), e.message.clone()]
 }
 
 /// ", section “Analytics > Google”" after a disclosed service, or "" when the declaration has
@@ -268,5 +325,39 @@ mod tests {
         c.lifetime_seconds = None;
         c.session = true;
         assert_eq!(lifetime(&c), "session");
+    }
+
+    #[test]
+    fn signals_read_as_one_line_per_phase() {
+        use crate::model::{ConsentState, GoogleConsentMode, PhaseSignals, SignalSource, Tcf};
+        let mut r = Report::default();
+        r.consent.signals.insert(
+            Phase::AfterReject,
+            PhaseSignals {
+                google_consent_mode: Some(GoogleConsentMode {
+                    ad_storage: ConsentState::Denied,
+                    analytics_storage: ConsentState::Denied,
+                    ad_user_data: ConsentState::Unset,
+                    ad_personalization: ConsentState::Unset,
+                    source: SignalSource::Requests,
+                    ..Default::default()
+                }),
+                tcf: Some(Tcf {
+                    present: true,
+                    cmp_id: Some(7),
+                    purposes_consented: vec![1, 2],
+                    vendors_consented: 3,
+                    ..Default::default()
+                }),
+                note: None,
+            },
+        );
+        r.consent
+            .signals
+            .insert(Phase::BeforeConsent, PhaseSignals::default());
+        assert_eq!(
+            signal_lines(&r),
+            ["after_reject: Google Consent Mode ad_storage denied, analytics_storage denied, ad_user_data unset, ad_personalization unset (no cookies; from requests); TCF CMP 7, purposes consented: 1, 2, 3 vendors consented"]
+        );
     }
 }

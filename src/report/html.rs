@@ -8,12 +8,12 @@
 //! escaping bug ever slip through.
 
 use super::describe::{
-    acceptance, cookie_cells, error_cells, is_accepted, kind_label, open_count, policy_line,
-    section_note, service_name, short_list, subject, third_party_cells, yes_no_unknown,
-    COOKIE_COLUMNS, ERROR_COLUMNS, NO_FINDINGS, SEVERITIES, THIRD_PARTY_COLUMNS,
+    acceptance, cookie_cells, error_cells, is_accepted, kind_label, open_count, phase_list,
+    policy_line, section_note, service_name, short_list, signal_lines, subject, third_party_cells,
+    yes_no_unknown, COOKIE_COLUMNS, ERROR_COLUMNS, NO_FINDINGS, SEVERITIES, THIRD_PARTY_COLUMNS,
 };
 use super::escape::html as esc;
-use super::model::Report;
+use super::model::{Report, Severity};
 use super::recipients::{
     infrastructure_cells, ledger_cells, INFRASTRUCTURE_COLUMNS, LEDGER_COLUMNS, NO_DECLARED,
     NO_INFRASTRUCTURE,
@@ -62,13 +62,8 @@ fn list(items: &[String], max: usize) -> String {
     esc(&short_list(items, max))
 }
 
-fn sev_badge(sev: &str) -> String {
-    let class = if SEVERITIES.contains(&sev) {
-        sev
-    } else {
-        "info"
-    };
-    format!("<span class=\"sev {class}\">{}</span>", esc(sev))
+fn sev_badge(sev: Severity) -> String {
+    format!("<span class=\"sev {sev}\">{sev}</span>")
 }
 
 /// The whole report as one HTML document.
@@ -99,7 +94,7 @@ pub fn render(report: &Report) -> String {
         "<p class=\"meta\">{} {} · {} mode{started} · {} pages</p>",
         esc(&report.tool.name),
         esc(&report.tool.version),
-        esc(&report.mode),
+        esc(report.mode.as_str()),
         report.pages.len()
     );
     let _ = writeln!(
@@ -195,8 +190,8 @@ fn findings(out: &mut String, report: &Report) {
         // Long site strings (hosts, cookies, URLs in evidence) may break anywhere; short labels
         // keep whole words, so narrow columns do not shred "undisclosed service".
         for (c, cell_class) in [
-            (sev_badge(&f.severity), ""),
-            (esc(&kind_label(&f.kind)), "kind"),
+            (sev_badge(f.severity), ""),
+            (esc(&kind_label(f.kind)), "kind"),
             (format!("{}{company}", esc(&subject(report, f))), "w"),
             (list(&f.hosts, 10), "u w"),
             (list(&f.cookies, 10), "u"),
@@ -304,7 +299,7 @@ fn consent(out: &mut String, report: &Report) {
     let phases = if c.phases.is_empty() {
         "none run (static scan: markup only)".to_string()
     } else {
-        esc(&c.phases.join(", "))
+        esc(&phase_list(&c.phases))
     };
     for (k, v) in [
         ("Consent manager", detected),
@@ -329,6 +324,13 @@ fn consent(out: &mut String, report: &Report) {
             esc(&names.join(", "))
         );
     }
+    for line in signal_lines(report) {
+        let _ = writeln!(
+            out,
+            "<tr><th>Consent signals</th><td>{}</td></tr>",
+            esc(&line)
+        );
+    }
     out.push_str("</tbody></table>\n");
 }
 
@@ -350,7 +352,7 @@ fn pages(out: &mut String, report: &Report) {
                 p.depth.to_string(),
                 esc(p.content_type.as_deref().unwrap_or("—")),
                 esc(p.title.as_deref().unwrap_or("")),
-                esc(p.error.as_deref().unwrap_or("")),
+                esc(p.error.map_or("", |e| e.as_str())),
             ],
         );
     }

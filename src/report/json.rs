@@ -12,12 +12,18 @@ pub fn to_string(report: &Report) -> String {
     s
 }
 
-/// Write `contents` to `path` atomically; `-` means stdout.
+/// Write `contents` to `path` atomically; `-` means stdout, where a reader that went away
+/// (`--output - | head`) is not an error.
 pub fn write_atomic(path: &Path, contents: &str) -> std::io::Result<()> {
     if path.as_os_str() == "-" {
         let mut out = std::io::stdout().lock();
-        out.write_all(contents.as_bytes())?;
-        return out.flush();
+        return match out
+            .write_all(contents.as_bytes())
+            .and_then(|()| out.flush())
+        {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r,
+        };
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

@@ -6,9 +6,9 @@
 //! table row nor inject links, images, HTML or mentions into the ticket.
 
 use super::describe::{
-    acceptance, cookie_cells, error_cells, kind_label, open_count, policy_line, section_note,
-    service_name, short_list, subject, third_party_cells, yes_no_unknown, COOKIE_COLUMNS,
-    ERROR_COLUMNS, NO_FINDINGS, SEVERITIES, THIRD_PARTY_COLUMNS,
+    acceptance, cookie_cells, error_cells, kind_label, open_count, phase_list, policy_line,
+    section_note, service_name, short_list, signal_lines, subject, third_party_cells,
+    yes_no_unknown, COOKIE_COLUMNS, ERROR_COLUMNS, NO_FINDINGS, SEVERITIES, THIRD_PARTY_COLUMNS,
 };
 use super::escape::markdown as esc;
 use super::model::Report;
@@ -53,7 +53,7 @@ pub fn render(report: &Report) -> String {
         "Scanned by {} {} in {} mode, started {} ({} ms), {} pages.  ",
         esc(&report.tool.name),
         esc(&report.tool.version),
-        esc(&report.mode),
+        esc(report.mode.as_str()),
         esc(&report.started_at),
         report.duration_ms,
         report.pages.len()
@@ -89,7 +89,7 @@ fn summary(out: &mut String, report: &Report) {
     );
     let mut cells: Vec<String> = SEVERITIES
         .iter()
-        .map(|s| open_count(report, s).to_string())
+        .map(|s| open_count(report, *s).to_string())
         .collect();
     cells.extend([
         report.services.len().to_string(),
@@ -130,8 +130,8 @@ fn findings(out: &mut String, report: &Report) {
         row(
             out,
             &[
-                format!("**{}**", esc(&f.severity)),
-                esc(&kind_label(&f.kind)),
+                format!("**{}**", f.severity),
+                esc(&kind_label(f.kind)),
                 esc(&subject(report, f)),
                 escaped_list(&f.hosts, 5),
                 escaped_list(&f.cookies, 5),
@@ -231,10 +231,18 @@ fn third_parties(out: &mut String, report: &Report) {
             out,
             "Consent manager: {}; phases: {}; accept clicked: {}; reject clicked: {}.\n",
             esc(c.cmp.as_deref().unwrap_or("none detected")),
-            esc(&c.phases.join(", ")),
+            esc(&phase_list(&c.phases)),
             yes_no_unknown(c.accept_clicked),
             yes_no_unknown(c.reject_clicked)
         );
+    }
+    let signals = signal_lines(report);
+    if !signals.is_empty() {
+        let _ = writeln!(out, "Consent signals:\n");
+        for line in signals {
+            let _ = writeln!(out, "- {}", esc(&line));
+        }
+        out.push('\n');
     }
 }
 

@@ -1,17 +1,20 @@
 //! Report: the schema-v1 model and its writers (JSON, Markdown, HTML, terminal). Writers only read
 //! a finished [`model::Report`]; nothing here crawls or decides.
 
+/// The model lives on the ground floor ([`crate::model`]); `report::model` stays its familiar path.
+pub use crate::model;
+
 pub mod describe;
 pub mod escape;
 pub mod html;
 pub mod json;
 pub mod markdown;
-pub mod model;
+pub mod policy;
 pub mod recipients;
 pub mod terminal;
 
 use describe::{is_accepted, SEVERITIES};
-use model::{Report, Summary};
+use model::{FindingKind, Report, Summary};
 use std::collections::BTreeMap;
 
 /// Recompute `summary` from the report's lists. Findings covered by an unexpired acceptance are
@@ -20,7 +23,7 @@ pub fn summarize(report: &Report) -> Summary {
     let mut by_sev: BTreeMap<String, usize> =
         SEVERITIES.iter().map(|s| (s.to_string(), 0)).collect();
     for f in report.findings.iter().filter(|f| !is_accepted(f)) {
-        *by_sev.entry(f.severity.clone()).or_default() += 1;
+        *by_sev.entry(f.severity.to_string()).or_default() += 1;
     }
     Summary {
         pages: report.pages.len(),
@@ -30,7 +33,7 @@ pub fn summarize(report: &Report) -> Summary {
         undisclosed: report
             .findings
             .iter()
-            .filter(|f| f.kind == "undisclosed_service")
+            .filter(|f| f.kind == FindingKind::UndisclosedService)
             .count(),
         findings_by_severity: by_sev,
         errors: report.errors.len(),

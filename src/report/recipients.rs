@@ -2,7 +2,7 @@
 //! Markdown and HTML writers (each escapes the cells its own way). The ledger is what a DPO walks
 //! through: every recipient the policy names, and what the scan found of it.
 
-use super::model::{DeclaredRecipient, InfrastructureProvider};
+use crate::model::{DeclaredRecipient, InfrastructureProvider};
 
 /// Columns of the declared ledger.
 pub const LEDGER_COLUMNS: [&str; 5] = [

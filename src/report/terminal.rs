@@ -10,7 +10,7 @@ use super::describe::{
     SEVERITIES,
 };
 use super::escape::{terminal as esc, truncate};
-use super::model::Report;
+use super::model::{Report, Severity};
 use std::fmt::Write as _;
 
 /// Line width used when the caller does not know the terminal's.
@@ -39,16 +39,17 @@ pub fn width_from_env() -> usize {
         .unwrap_or(DEFAULT_WIDTH)
 }
 
-fn paint(text: &str, severity: &str, color: bool) -> String {
+/// Colour for a severity cell; `None` is bold (headings).
+fn paint(text: &str, severity: Option<Severity>, color: bool) -> String {
     if !color {
         return text.to_string();
     }
     let code = match severity {
-        "high" => "1;31",
-        "medium" => "33",
-        "low" => "36",
-        "bold" => "1",
-        _ => "2",
+        Some(Severity::High) => "1;31",
+        Some(Severity::Medium) => "33",
+        Some(Severity::Low) => "36",
+        Some(Severity::Info) => "2",
+        None => "1",
     };
     format!("\x1b[{code}m{text}\x1b[0m")
 }
@@ -69,11 +70,11 @@ pub fn render_width(report: &Report, color: bool, width: usize) -> String {
         report.tool.name,
         report.tool.version,
         esc(&report.target),
-        esc(&report.mode),
+        esc(report.mode.as_str()),
         report.pages.len(),
         if report.pages.len() == 1 { "" } else { "s" }
     );
-    let _ = writeln!(out, "{}", paint(&truncate(&head, width), "bold", color));
+    let _ = writeln!(out, "{}", paint(&truncate(&head, width), None, color));
     let _ = writeln!(
         out,
         "{}",
@@ -89,7 +90,7 @@ pub fn render_width(report: &Report, color: bool, width: usize) -> String {
         let kind_w = report
             .findings
             .iter()
-            .map(|f| kind_label(&f.kind).chars().count())
+            .map(|f| kind_label(f.kind).chars().count())
             .max()
             .unwrap_or(4)
             .clamp(4, 26);
@@ -130,7 +131,7 @@ pub fn render_width(report: &Report, color: bool, width: usize) -> String {
                 let hosts: Vec<String> = f.hosts.iter().map(|h| esc(h)).collect();
                 let rest = format!(
                     "  {}  {}  {}  {}",
-                    cell(&kind_label(&f.kind), kind_w),
+                    cell(&kind_label(f.kind), kind_w),
                     cell(&subj, subj_w),
                     cell(&short_list(&hosts, 2), hosts_w),
                     f.pages.len()
@@ -141,7 +142,7 @@ pub fn render_width(report: &Report, color: bool, width: usize) -> String {
                 let _ = writeln!(
                     out,
                     "{}{}",
-                    paint(&cell(sev, sev_w), sev, color),
+                    paint(&cell(sev.as_str(), sev_w), Some(sev), color),
                     rest.trim_end()
                 );
                 let _ = writeln!(out, "  {}", truncate(&esc(&f.evidence), width - 2));
@@ -150,19 +151,6 @@ pub fn render_width(report: &Report, color: bool, width: usize) -> String {
                     let _ = writeln!(out, "  {}", truncate(&esc(&note), width - 2));
                 }
             }
-        }
-        // Severities outside the vocabulary still show up rather than vanish.
-        for f in report
-            .findings
-            .iter()
-            .filter(|f| !SEVERITIES.contains(&f.severity.as_str()))
-        {
-            let _ = writeln!(
-                out,
-                "{}  {}",
-                cell(&esc(&f.severity), sev_w),
-                truncate(&esc(&f.evidence), width - sev_w - 2)
-            );
         }
     }
 
@@ -184,10 +172,10 @@ pub fn render_width(report: &Report, color: bool, width: usize) -> String {
         .enumerate()
         .map(|(i, sev)| {
             let label = if i == 0 { "Findings: " } else { "" };
-            let count = format!("{} {sev}", open_count(report, sev));
+            let count = format!("{} {sev}", open_count(report, *sev));
             (
                 format!("{label}{count}"),
-                format!("{label}{}", paint(&count, sev, color)),
+                format!("{label}{}", paint(&count, Some(*sev), color)),
             )
         })
         .collect();

@@ -446,7 +446,7 @@ impl ScanResult {
         self.report()
             .errors
             .iter()
-            .map(|e| (e.kind.clone(), e.url.clone()))
+            .map(|e| (e.kind.to_string(), e.url.clone()))
             .collect()
     }
 

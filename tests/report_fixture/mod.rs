@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 use privacy_inventory::catalog::{Catalog, Company, Service};
+#[allow(unused_imports)]
+use privacy_inventory::model::{ErrorKind, FindingKind, Mode, Party, Phase, SetBy, Severity};
 use privacy_inventory::report::model::{
     Cookie, Declaration, Page, Policy, Report, Script, ServiceUse, ThirdParty,
 };
@@ -153,7 +155,7 @@ pub fn third_party(
         request_count: 1,
         consent_gated: false,
         before_consent: true,
-        phases: vec!["before_consent".into()],
+        phases: vec![Phase::BeforeConsent],
         loaded: true,
         sample_urls: vec![],
     }
@@ -167,7 +169,7 @@ fn script(src: &str, service: &str, gated: bool, noscript: bool, pages: &[&str])
         src: Some(src.into()),
         inline_sha256: None,
         host,
-        party: "third".into(),
+        party: Party::Third,
         service: Some(service.into()),
         consent_gated: gated,
         noscript,
@@ -347,8 +349,8 @@ pub fn observed() -> Report {
         domain: ".shop.example".into(),
         path: "/".into(),
         lifetime_seconds: Some(63_072_000),
-        party: "first".into(),
-        set_by: "script".into(),
+        party: Party::First,
+        set_by: SetBy::Script,
         pages: vec![page("/")],
         before_consent: true,
         service: Some("google-analytics".into()),
@@ -357,7 +359,7 @@ pub fn observed() -> Report {
     Report {
         schema_version: "1".into(),
         target: SITE.into(),
-        mode: "static".into(),
+        mode: Mode::Static,
         first_party_domains: strings(&["shop.example"]),
         pages: ["/", "/about", "/shop", "/datenschutz"]
             .iter()
@@ -382,4 +384,30 @@ pub fn observed() -> Report {
         },
         ..Default::default()
     }
+}
+
+/// Run the reconcile stage on a hand-built report and store its value in the report, as `scan`
+/// assembles it (findings, disclosed, the declared ledger, the cross-checked CMP services).
+pub fn reconcile(r: &mut Report, catalog: &Catalog) {
+    let inventory = privacy_inventory::catalog::Inventory {
+        mode: r.mode,
+        first_party_domains: r.first_party_domains.clone(),
+        pages: r.pages.clone(),
+        cookies: r.cookies.clone(),
+        third_parties: r.third_parties.clone(),
+        scripts: r.scripts.clone(),
+        storage: r.storage.clone(),
+        services: r.services.clone(),
+        infrastructure: r.infrastructure.clone(),
+        site_host: url::Url::parse(&r.target)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default(),
+        dns_off: r.settings.dns == "off",
+    };
+    let out = privacy_inventory::reconcile::reconcile(&inventory, &r.policy, &r.consent, catalog);
+    r.findings = out.findings;
+    r.disclosed = out.disclosed;
+    r.declared = out.declared;
+    r.consent.cmp_services = out.cmp_services;
 }

@@ -2,54 +2,7 @@
 //! "reject all", and read the services the CMP itself declares. Rules are data
 //! (`data/consent/cmps.toml`), so a new CMP shape is a data change, not a code change.
 
-use serde::Deserialize;
-use std::sync::OnceLock;
-
-/// One CMP's rules.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CmpRule {
-    /// Stable id reported as `consent.cmp`.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// Host suffixes whose requests reveal the CMP.
-    #[serde(default)]
-    pub detect_hosts: Vec<String>,
-    /// Selectors whose presence reveals the CMP.
-    #[serde(default)]
-    pub detect_selectors: Vec<String>,
-    /// Window globals the CMP defines.
-    #[serde(default)]
-    pub detect_globals: Vec<String>,
-    /// "Accept all" button selectors.
-    #[serde(default)]
-    pub accept: Vec<String>,
-    /// "Reject all" button selectors.
-    #[serde(default)]
-    pub reject: Vec<String>,
-    /// JS expression returning the CMP's configured service names.
-    #[serde(default)]
-    pub services_js: Option<String>,
-}
-
-/// Button texts for the generic fallback.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Fallback {
-    /// Texts meaning "accept all".
-    pub accept: Vec<String>,
-    /// Texts meaning "reject all".
-    pub reject: Vec<String>,
-}
-
-/// The whole rules file.
-#[derive(Debug, Clone, Deserialize)]
-pub struct CmpRules {
-    /// Known CMPs.
-    #[serde(rename = "cmp")]
-    pub cmps: Vec<CmpRule>,
-    /// Text fallback.
-    pub fallback: Fallback,
-}
+pub use crate::observe::consent::{rules, CmpRule, CmpRules, Fallback};
 
 /// Which button to press.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,15 +11,6 @@ pub enum Choice {
     Accept,
     /// "Reject all".
     Reject,
-}
-
-/// The embedded rules, parsed once.
-pub fn rules() -> &'static CmpRules {
-    static RULES: OnceLock<CmpRules> = OnceLock::new();
-    RULES.get_or_init(|| {
-        toml::from_str(include_str!("../../../data/consent/cmps.toml"))
-            .expect("data/consent/cmps.toml is valid (tested)")
-    })
 }
 
 /// A CMP recognised from the hosts a page contacted.

@@ -6,6 +6,7 @@ pub mod cdp;
 pub mod consent;
 pub mod launch;
 pub mod record;
+pub mod signals;
 pub mod visit;
 
 use crate::config::{ConsentMode, ScanConfig};
@@ -13,8 +14,9 @@ use crate::crawl::frontier::{normalize, url_trap};
 use crate::crawl::scope::Scope;
 use crate::crawl::Progress;
 use crate::domain::FirstParty;
+use crate::model::ErrorKind;
+use crate::model::{CmpService, Consent, ScanError};
 use crate::observe::{Collector, Observations, PageRecord, Phase};
-use crate::report::model::{CmpService, Consent, ScanError};
 use serde_json::json;
 use std::collections::{BTreeSet, HashSet, VecDeque};
 use url::Url;
@@ -112,7 +114,7 @@ impl Tabs<'_> {
         batch: &[(Url, Vec<String>)],
         context: Option<&str>,
         seen: &mut BTreeSet<(String, String, String)>,
-    ) -> Vec<crate::report::model::Cookie> {
+    ) -> Vec<crate::model::Cookie> {
         let Some((first, _)) = batch.first() else {
             return Vec::new();
         };
@@ -171,7 +173,7 @@ fn record_of(
             depth,
             ScanError {
                 url: url.to_string(),
-                kind: "browser".into(),
+                kind: ErrorKind::Browser,
                 message: e,
             },
         ),
@@ -204,12 +206,15 @@ pub async fn crawl_browser(
     let (mut done, mut errors) = (0usize, 0usize);
     let mut start_failed = false;
     let mut consent = Consent {
-        phases: vec![Phase::BeforeConsent.as_str().into()],
+        phases: vec![Phase::BeforeConsent],
         ..Default::default()
     };
 
     // The first page also asks which consent manager is on the site and what it declares.
-    let mut probe_plan = visit::VisitPlan::default();
+    let mut probe_plan = visit::VisitPlan {
+        tcf: true,
+        ..Default::default()
+    };
     probe_plan.probes.push(("cmp".into(), consent::detect_js()));
     for rule in &consent::rules().cmps {
         if let Some(js) = consent::services_js(&rule.id) {
@@ -237,6 +242,7 @@ pub async fn crawl_browser(
         for ((url, depth), result) in batch.into_iter().zip(results) {
             if let (Ok(v), true) = (&result, depth == 0) {
                 detect_cmp(v, &mut consent);
+                signals::record(&mut consent, Phase::BeforeConsent, v.probes.get("tcf"));
             }
             written.push((url.clone(), written_cookie_names(&result)));
             let rec = record_of(&url, depth, result, &fp, Phase::BeforeConsent);
@@ -302,6 +308,7 @@ pub async fn crawl_browser(
         }
     }
     let mut obs = collector.finish();
+    obs.mode = crate::model::Mode::Browser;
     obs.start_failed = start_failed;
     obs.consent = Some(consent);
     Ok(obs)
@@ -366,7 +373,7 @@ async fn run_phase(
         Err(e) => {
             collector.add_error(ScanError {
                 url: tabs.config.start.to_string(),
-                kind: "consent".into(),
+                kind: ErrorKind::Consent,
                 message: format!(
                     "cannot open a fresh browser context for {}: {e}",
                     phase.as_str()
@@ -375,13 +382,14 @@ async fn run_phase(
             return;
         }
     };
-    consent.phases.push(phase.as_str().into());
+    consent.phases.push(phase);
     let pages: Vec<Url> = visited.iter().take(CONSENT_PHASE_PAGES).cloned().collect();
     let mut jar_seen = BTreeSet::new();
     let click_plan = visit::VisitPlan {
         context: ctx.clone(),
         click_js: Some(consent::click_js(choice, consent.cmp.as_deref())),
         probes: Vec::new(),
+        tcf: true,
     };
     let plain = visit::VisitPlan {
         context: ctx.clone(),
@@ -405,6 +413,7 @@ async fn run_phase(
         for (url, result) in chunk.iter().zip(results) {
             written.push((url.clone(), written_cookie_names(&result)));
             if let (Ok(v), 0) = (&result, i) {
+                signals::record(consent, phase, v.probes.get("tcf"));
                 let clicked = v.click.as_ref().map(|c| c.0);
                 match choice {
                     consent::Choice::Accept => consent.accept_clicked = clicked,
@@ -413,7 +422,7 @@ async fn run_phase(
                 if let Some((false, how)) = &v.click {
                     collector.add_error(ScanError {
                         url: url.to_string(),
-                        kind: "consent".into(),
+                        kind: ErrorKind::Consent,
                         message: format!("{}: {how}", phase.as_str()),
                     });
                 }

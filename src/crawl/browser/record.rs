@@ -3,12 +3,13 @@
 
 use super::visit::{Dom, Visit};
 use crate::domain::FirstParty;
+use crate::model::{Cookie, Page, ScanError, StorageEntry};
+use crate::model::{ErrorKind, Party, SetBy};
 use crate::observe::cookies::parse_set_cookie;
 use crate::observe::policy_link::looks_like_policy;
 use crate::observe::{
     PageExtract, PageRecord, PolicyLink, Reference, ResourceType, ScriptRef, SetCookieHeader,
 };
-use crate::report::model::{Cookie, Page, ScanError, StorageEntry};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -43,7 +44,7 @@ fn page(url: &Url, depth: usize) -> Page {
 /// A page that could not be visited at all.
 pub fn failed_record(url: &Url, depth: usize, error: ScanError) -> PageRecord {
     let mut p = page(url, depth);
-    p.error = Some(error.kind.clone());
+    p.error = Some(error.kind);
     PageRecord {
         page: p,
         errors: vec![error],
@@ -71,33 +72,33 @@ pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> Pag
         .unwrap_or_else(|| url.clone());
     if let Some(e) = &v.error {
         let kind = if e.contains("NAME_NOT_RESOLVED") {
-            "dns"
+            ErrorKind::Dns
         } else if e.contains("TIMED_OUT") {
-            "timeout"
+            ErrorKind::Timeout
         } else if e.contains("CERT") || e.contains("SSL") {
-            "tls"
+            ErrorKind::Tls
         } else {
-            "connect"
+            ErrorKind::Connect
         };
-        rec.page.error = Some(kind.into());
+        rec.page.error = Some(kind);
         rec.errors.push(ScanError {
             url: url.to_string(),
-            kind: kind.into(),
+            kind,
             message: format!("the browser could not load the page: {e}"),
         });
     }
     if let Some(s) = v.status.filter(|s| *s >= 400) {
-        rec.page.error = Some("http_status".into());
+        rec.page.error = Some(ErrorKind::HttpStatus);
         rec.errors.push(ScanError {
             url: url.to_string(),
-            kind: "http_status".into(),
+            kind: ErrorKind::HttpStatus,
             message: format!("HTTP {s}"),
         });
     }
     if v.timed_out {
         rec.errors.push(ScanError {
             url: url.to_string(),
-            kind: "page_timeout".into(),
+            kind: ErrorKind::PageTimeout,
             message: "the page did not settle (network idle) within --page-timeout; captured what loaded until then".into(),
         });
     }
@@ -243,11 +244,11 @@ pub fn script_cookies(
             http_only: c["httpOnly"].as_bool().unwrap_or(false),
             same_site: c["sameSite"].as_str().map(|s| s.to_ascii_lowercase()),
             party: if fp.contains(host) {
-                "first".into()
+                Party::First
             } else {
-                "third".into()
+                Party::Third
             },
-            set_by: "script".into(),
+            set_by: SetBy::Script,
             pages: vec![page.to_string()],
             before_consent: true,
             stored: Some(true),

@@ -106,6 +106,9 @@ pub struct VisitPlan {
     pub click_js: Option<String>,
     /// Named JS expressions evaluated (awaited, by value) after the page settled.
     pub probes: Vec<(String, String)>,
+    /// Ask the IAB TCF API after the page settled (and after the click), from an isolated
+    /// world; the answer lands in the probe `tcf`.
+    pub tcf: bool,
 }
 
 /// JavaScript evaluated after the page settles; returns plain JSON.
@@ -508,6 +511,10 @@ pub async fn visit(
                 .visit
                 .probes
                 .insert(name.clone(), r["result"]["value"].clone());
+        }
+        if plan.tcf {
+            let answer = super::signals::read_tcf(cdp, &session, &target_id).await;
+            state.visit.probes.insert("tcf".into(), answer);
         }
         let dom = cdp
             .call(

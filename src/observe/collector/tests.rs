@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::ErrorKind;
 use crate::observe::extract::extract_html;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -241,7 +242,7 @@ fn after_accept_only_is_not_before_consent() {
     c.add_page(r);
     c.add_error(ScanError {
         url: "https://www.example.com/robots.txt".into(),
-        kind: "robots".into(),
+        kind: ErrorKind::Robots,
         message: "garbage".into(),
     });
     let o = c.finish();

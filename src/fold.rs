@@ -1,5 +1,7 @@
-//! Folding for matching: lowercase, diacritics removed, ß → ss, typographic quotes and dashes
-//! unified, runs of whitespace (and hyphens) collapsed to one space. The folded copy keeps a map
+//! Folding for matching, one set of rules for the whole pipeline (policy-link discovery while
+//! crawling, name matching in the policy): lowercase, diacritics removed, ß → ss, ł → l, ı → i,
+//! typographic quotes unified, runs of whitespace, hyphens, dashes and underscores collapsed to one
+//! space. The folded copy keeps a map
 //! from each of its bytes back to the original, so a match in the folded text is quoted exactly as
 //! written ("Google-Fonts", "GOOGLE ANALYTICS", "Müller" found as "muller").
 
@@ -35,6 +37,7 @@ fn push_folded(c: char, out: &mut String) {
         'ø' | 'Ø' => out.push('o'),
         'ł' | 'Ł' => out.push('l'),
         'đ' | 'Đ' => out.push('d'),
+        'ı' => out.push('i'),
         _ if c.is_ascii() => out.push(c.to_ascii_lowercase()),
         _ => decompose_canonical(c, |d| {
             if !is_combining_mark(d) {

@@ -4,6 +4,9 @@
 //! is sorted; nothing but `started_at`, `finished_at` and `duration_ms` may differ between two scans
 //! of an unchanged site. Hostnames are lowercase ASCII (punycode), URLs absolute and normalised.
 
+use super::vocab::{
+    ConsentState, ErrorKind, FindingKind, Mode, Party, Phase, SetBy, Severity, SignalSource,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -20,8 +23,8 @@ pub struct Report {
     pub tool: Tool,
     /// Start URL, normalised.
     pub target: String,
-    /// "static" or "browser".
-    pub mode: String,
+    /// How pages were fetched.
+    pub mode: Mode,
     /// RFC 3339 UTC timestamp.
     pub started_at: String,
     /// RFC 3339 UTC timestamp.
@@ -148,7 +151,7 @@ pub struct Page {
     #[serde(default)]
     pub interruptions: Vec<String>,
     /// Short error kind when the page failed (details in `errors`).
-    pub error: Option<String>,
+    pub error: Option<ErrorKind>,
 }
 
 /// Cookie attributes' SameSite value.
@@ -177,19 +180,19 @@ pub struct Cookie {
     pub same_site: SameSite,
     /// Set with Max-Age<=0 or an Expires in the past: a deletion.
     pub deletion: bool,
-    /// "first" or "third", by the registrable domain of the cookie domain.
-    pub party: String,
-    /// "header" or "script".
-    pub set_by: String,
+    /// First or third party, by the registrable domain of the cookie domain.
+    pub party: Party,
+    /// Set by a response header or by a script.
+    pub set_by: SetBy,
     /// Response (or script) that set it; the first in sort order when several.
     pub setter_url: Option<String>,
     /// Pages where it was observed.
     pub pages: Vec<String>,
     /// Observed before any consent was given.
     pub before_consent: bool,
-    /// Consent phases in which it was set ("before_consent", "after_accept", "after_reject").
+    /// Consent phases in which it was set, in the order they ran.
     #[serde(default)]
-    pub phases: Vec<String>,
+    pub phases: Vec<Phase>,
     /// Browser mode: whether the browser stored it (null in static mode).
     pub stored: Option<bool>,
     /// Browser mode: why the browser refused it.
@@ -225,7 +228,7 @@ pub struct ThirdParty {
     pub before_consent: bool,
     /// Consent phases in which something was loaded from it.
     #[serde(default)]
-    pub phases: Vec<String>,
+    pub phases: Vec<Phase>,
     /// false: only referenced (form action, preconnect, link), never loaded by itself.
     pub loaded: bool,
     /// A few example URLs (at most 5, sorted).
@@ -259,8 +262,8 @@ pub struct Script {
     pub inline_sha256: Option<String>,
     /// Host of `src`.
     pub host: Option<String>,
-    /// "first" or "third" (inline scripts are first party).
-    pub party: String,
+    /// First or third party (inline scripts are first party).
+    pub party: Party,
     /// Catalog service id (by host, path or inline signature).
     pub service: Option<String>,
     /// Gated behind consent-manager markup.
@@ -330,18 +333,13 @@ pub struct Declaration {
     pub source: String,
 }
 
-/// Kind of finding.
-pub type FindingKind = String;
-
 /// One result of the diff between what was observed and what the policy says.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Finding {
-    /// "undisclosed_service" | "disclosed_by_company_only" | "declared_not_observed"
-    /// | "unattributed_third_party" | "tracking_before_consent" | "tracking_after_reject"
-    /// | "cmp_service_not_in_policy".
+    /// What the finding is about.
     pub kind: FindingKind,
-    /// "high" | "medium" | "low" | "info".
-    pub severity: String,
+    /// How bad it is.
+    pub severity: Severity,
     /// Catalog service id.
     pub service: Option<String>,
     /// Company legal name.
@@ -449,14 +447,101 @@ pub struct Consent {
     pub cmp: Option<String>,
     /// How it was detected.
     pub detected_by: Option<String>,
-    /// Phases actually run.
-    pub phases: Vec<String>,
+    /// Phases actually run, in order.
+    pub phases: Vec<Phase>,
     /// Browser mode: whether "accept all" was clicked.
     pub accept_clicked: Option<bool>,
     /// Browser mode: whether "reject all" was clicked.
     pub reject_clicked: Option<bool>,
     /// Services the CMP itself declares.
     pub cmp_services: Vec<CmpService>,
+    /// Consent signals per phase that ran: what Google Consent Mode and the IAB TCF API said in
+    /// that phase. Omitted when empty (static mode without a `gtag('consent','default',…)` call),
+    /// so reports of sites without such signals keep their shape.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub signals: BTreeMap<Phase, PhaseSignals>,
+}
+
+/// The consent signals of one phase.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct PhaseSignals {
+    /// Google Consent Mode as Google's tags reported it (null: no Google tag request in the
+    /// phase, and no consent call in the markup).
+    pub google_consent_mode: Option<GoogleConsentMode>,
+    /// IAB TCF API as it answered in the phase (null when not asked: static mode).
+    pub tcf: Option<Tcf>,
+    /// What this mode cannot see (static mode: updates after a click).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Google Consent Mode state: each value granted, denied or unset. Over several requests
+/// in a phase the most permissive state wins (granted over denied over unset), because one
+/// granted request is enough to let the tag use storage.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct GoogleConsentMode {
+    /// Advertising storage (cookies such as `_gcl_au`).
+    pub ad_storage: ConsentState,
+    /// Analytics storage (cookies such as `_ga`).
+    pub analytics_storage: ConsentState,
+    /// Consent Mode v2: sending user data to Google for advertising.
+    pub ad_user_data: ConsentState,
+    /// Consent Mode v2: personalised advertising (remarketing).
+    pub ad_personalization: ConsentState,
+    /// A request URL (or, from markup, the page URL) that shows the reported state.
+    pub evidence: String,
+    /// Where the state was read: Google tag requests or the markup's default call.
+    #[serde(default)]
+    pub source: SignalSource,
+    /// Cookies of the Google services behind these requests that were set in this phase,
+    /// sorted: a tag that honours denied storage sets none.
+    #[serde(default)]
+    pub cookies: Vec<String>,
+    /// Per Google host: what its requests carried, sorted by host.
+    #[serde(default)]
+    pub hosts: Vec<GoogleTagHost>,
+}
+
+/// What the requests to one Google host carried in one phase.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct GoogleTagHost {
+    /// Lowercase hostname.
+    pub host: String,
+    /// Measurement pings whose storage signals were all denied and none granted.
+    pub denied_pings: usize,
+    /// Measurement pings with at least one signal granted.
+    pub granted_pings: usize,
+    /// Measurement pings with no `gcs`/`gcd` state, or with a storage signal unset.
+    pub pings_without_signal: usize,
+    /// Tag script loads (`gtag/js`, `gtm.js`): they carry no consent state of their own.
+    pub tag_loads: usize,
+    /// Other requests to the host (neither a ping nor a tag load).
+    pub other_requests: usize,
+    /// This host's request that shows its most permissive state (a ping before a tag load).
+    #[serde(default)]
+    pub evidence: Option<String>,
+}
+
+/// The IAB TCF v2 API (`__tcfapi`) as it answered `getTCData`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub struct Tcf {
+    /// The page exposes the API (a `__tcfapiLocator` frame or an answer to a `__tcfapiCall`).
+    pub present: bool,
+    /// CMP id registered with IAB Europe.
+    pub cmp_id: Option<u32>,
+    /// Whether the CMP says GDPR applies to this visitor.
+    #[serde(default)]
+    pub gdpr_applies: Option<bool>,
+    /// A TC string was returned (the visitor's choices are encoded).
+    #[serde(default)]
+    pub tc_string_present: bool,
+    /// TCF purposes with consent, sorted (1 = store and access information on a device).
+    pub purposes_consented: Vec<u32>,
+    /// Number of vendors with consent.
+    pub vendors_consented: usize,
+    /// The API is there but did not answer within the time limit.
+    #[serde(default)]
+    pub timed_out: bool,
 }
 
 /// A service listed by the consent manager's own configuration.
@@ -500,10 +585,8 @@ pub struct Summary {
 pub struct ScanError {
     /// URL concerned (or file path).
     pub url: String,
-    /// "timeout" | "too_large" | "redirect_loop" | "too_many_redirects" | "off_scope_redirect"
-    /// | "http_status" | "connect" | "dns" | "tls" | "parse" | "cookie" | "robots" | "sitemap"
-    /// | "trap" | "policy" | "browser" | ...
-    pub kind: String,
+    /// What went wrong.
+    pub kind: ErrorKind,
     /// Human-readable detail.
     pub message: String,
 }
