@@ -14,7 +14,8 @@ os.makedirs(out, exist_ok=True)
 words = ("privacy data cookie service analytics consent policy customer product order shipping "
          "contact about team careers blog news press support account login basket checkout").split()
 third = [
-    '<script async src="https://www.googletagmanager.com/gtag/js?id=G-BENCH"></script>',
+    # a tag id per page (as sites with per-section containers have): one URL per page on one host
+    '<script async src="https://www.googletagmanager.com/gtag/js?id=G-{i}"></script>',
     '<link rel="stylesheet" href="https://fonts.googleapis.com/css2?family=Inter">',
     '<iframe src="https://www.youtube-nocookie.com/embed/bench"></iframe>',
     '<img src="https://www.facebook.com/tr?id=1&ev=PageView" width="1" height="1" alt="">',
@@ -29,7 +30,7 @@ def para():
 for i in range(n):
     links = sorted({rng.randrange(n) for _ in range(10)} | {(i + 1) % n})
     nav = "\n".join(f'<li><a href="/p/{j}.html">Page {j}</a></li>' for j in links)
-    embeds = "\n".join(rng.sample(third, 2))
+    embeds = "\n".join(t.replace("{i}", str(i)) for t in rng.sample(third, 2))
     body = []
     size = 0
     while size < 18_000:

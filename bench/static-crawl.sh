@@ -3,11 +3,25 @@
 # third-party embeds) served by nginx on loopback; reports pages/s, CPU time and peak RSS of a full
 # scan next to the server's own ceiling (wrk). Not part of the test run.
 #
-# Usage: bench/static-crawl.sh [PAGES] [CONCURRENCY]      (needs: nginx, wrk, python3; see .ci/run)
+# Usage: bench/static-crawl.sh [PAGES] [CONCURRENCY] [THIRD_PARTIES]   (needs: nginx, wrk, python3)
+#   THIRD_PARTIES: answer (default: nginx plays every third-party host), refuse (their port is
+#   closed) or unresolved (their names do not resolve: the run happens in a network namespace of its
+#   own, `unshare -n`, whose DNS queries go into a dummy link and time out, as on an egress-blocked
+#   CI runner; nothing leaves the machine). Each condition is
+#   scanned twice: with subresources (the default) and with --no-subresources.
+#   BIN=path/to/privacy-inventory skips the release build (e.g. to compare two builds).
 set -euo pipefail
 pages=${1:-2000}
 conc=${2:-16}
+third=${3:-answer}
 here=$(cd "$(dirname "$0")/.." && pwd)
+if [ "$third" = unresolved ] && [ -z "${BENCH_IN_NETNS:-}" ]; then
+  if [ "$(id -u)" = 0 ]; then ns=-n; else ns=-rn; fi
+  # Only loopback, with the default route pointing into it: DNS queries to any nameserver are
+  # dropped and time out, as on an egress-blocked CI runner, and never leave the machine.
+  exec env BENCH_IN_NETNS=1 unshare $ns bash -c 'ip link set lo up && ip route add default dev lo &&
+    exec "$0" "$@"' "$0" "$@"
+fi
 work=$(mktemp -d)
 trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -41,11 +55,23 @@ else
   echo "wrk not installed: skipped"
 fi
 
-cargo build --release --quiet --manifest-path "$here/Cargo.toml"
-bin="$here/target/release/privacy-inventory"
-echo "== privacy-inventory static scan: $pages pages, --concurrency $conc =="
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+  bin="$here/target/release/privacy-inventory"
+else
+  bin=$BIN
+fi
+dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+case "$third" in
+  answer) resolve=(--resolve "*:$port:127.0.0.1") ;;
+  refuse) resolve=(--resolve "bench.test:$port:127.0.0.1" --resolve "*:$dead:127.0.0.1") ;;
+  unresolved) resolve=(--resolve "bench.test:$port:127.0.0.1") ;;
+  *) echo "THIRD_PARTIES must be answer, refuse or unresolved" >&2; exit 2 ;;
+esac
+for sub in "" --no-subresources; do
+echo "== privacy-inventory static scan: $pages pages, --concurrency $conc, third parties: $third ${sub:-(subresources on)} =="
 /usr/bin/time -f '%e s wall, %U s user, %S s sys, %M KB peak RSS' -o "$work/time.txt" \
-  "$bin" scan "http://bench.test/" --resolve "*:$port:127.0.0.1" --max-pages "$pages" \
+  "$bin" scan "http://bench.test/" "${resolve[@]}" $sub --max-pages "$pages" \
   --concurrency "$conc" --ignore-robots --quiet --fail-on never --output "$work/report.json" || true
 cat "$work/time.txt"
 python3 - "$work/report.json" "$work/time.txt" <<'PY'
@@ -58,3 +84,4 @@ print(f"throughput: {n/float(wall):.0f} pages/s   CPU: {float(user)+float(sys_):
 for e in r["errors"][:3]:
     print("  error:", e["kind"], e["url"], e["message"][:160])
 PY
+done

@@ -118,6 +118,9 @@ pub struct ScanConfig {
     pub proxy: Option<String>,
     /// Accept invalid TLS certificates.
     pub insecure: bool,
+    /// Connect to internal addresses (loopback, private, link-local) that the user did not name
+    /// (`--allow-private`, for intranet sites); see `crawl::private_net`.
+    pub allow_private: bool,
     /// Fetch each distinct third-party script/iframe URL once to record its cookies.
     pub subresources: bool,
     /// Policy URLs or files given with `--policy`; empty = discover.
@@ -205,6 +208,7 @@ impl ScanConfig {
             resolve: Vec::new(),
             proxy: None,
             insecure: false,
+            allow_private: false,
             subresources: true,
             policy: Vec::new(),
             catalogs: Vec::new(),

@@ -25,6 +25,15 @@ pub fn registrable_domain(host: &str) -> String {
     }
 }
 
+/// Whether a URL is web traffic that can reach a third party: only `http(s)` and `ws(s)`.
+///
+/// A browser also loads `chrome:`, `chrome-extension:` (its PDF viewer), `devtools:`, `data:`,
+/// `blob:` and `about:` URLs; they leave no machine, so they are never third parties, and their
+/// "hosts" (an extension id, `resources`) would be false alarms.
+pub fn is_web_url(url: &url::Url) -> bool {
+    matches!(url.scheme(), "http" | "https" | "ws" | "wss")
+}
+
 /// `host` equals `domain` or is a subdomain of it.
 pub fn host_within(host: &str, domain: &str) -> bool {
     host == domain

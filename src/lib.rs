@@ -55,22 +55,41 @@ pub async fn scan(
         config.start.host_str().unwrap_or_default().to_string(),
         config.dns,
     ));
-    let mut obs = match config.mode {
-        config::Mode::Static => crawl::crawl_static(config, progress).await,
-        config::Mode::Browser => crawl::browser::crawl_browser(config, progress).await?,
+    // Browser mode keeps its browser until the policy is read: the policy as a visitor sees it.
+    let (mut obs, renderer) = match config.mode {
+        config::Mode::Static => (crawl::crawl_static(config, progress).await, None),
+        config::Mode::Browser => {
+            let b = crawl::browser::crawl_browser(config, progress).await?;
+            (b.observations, b.renderer)
+        }
     };
     progress.finish();
     let dns = dns.await.unwrap_or_default();
     obs.dns = dns.facts;
     obs.errors.extend(dns.errors);
     let inventory = catalog::attribute(&obs, catalog);
+    let rendered = renderer
+        .as_ref()
+        .map(|r| r as &dyn policy::rendered::Renderer);
+    // After Ctrl-C / SIGTERM the policy is not fetched (or its fetch is dropped): the partial
+    // report is written without it.
+    let stopped = || model::Policy {
+        error: Some("not read: the scan was interrupted".into()),
+        ..Default::default()
+    };
     let policy = match crawl::Fetcher::new(config) {
-        Ok(fetcher) => policy::read_for_site(config, &obs, &fetcher, catalog).await,
+        _ if crawl::interrupt::requested().is_some() => stopped(),
+        Ok(fetcher) => tokio::select! {
+            p = policy::read_for_site(config, &obs, &inventory, &fetcher, rendered, catalog) => p,
+            _ = crawl::interrupt::wait() => stopped(),
+        },
         Err(e) => model::Policy {
             error: Some(e),
             ..Default::default()
         },
     };
+    // The policy is read: the browser can go.
+    drop(renderer);
     let consent = match obs.consent.take() {
         Some(c) => {
             observe::google_consent::with_signals(c, std::mem::take(&mut obs.google_consent))
@@ -87,6 +106,10 @@ pub async fn scan(
         time::OffsetDateTime::now_utc().date(),
     );
     let mut errors = obs.errors;
+    let interrupted = crawl::interrupt::requested();
+    if let Some(signal) = interrupted {
+        errors.push(crawl::interrupt::error(config.start.as_str(), signal));
+    }
     errors.sort();
     errors.dedup();
 
@@ -130,6 +153,7 @@ pub async fn scan(
         },
         storage: inventory.storage,
         errors,
+        incomplete: interrupted.is_some(),
         ..Default::default()
     };
     report.summary = report::summarize(&report);

@@ -483,10 +483,27 @@ fn browser_and_profile_are_gone_after_a_scan() {
             .flat_map(|p| walk(p))
             .collect::<Vec<_>>()
     );
+    // Nor Chromium's shared-memory files (`org.chromium.Chromium.*`): only the report is left.
+    let left: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert_eq!(left, vec![dir.join("report.json")]);
 }
 
 #[test]
 fn ctrl_c_exits_130_and_cleans_up() {
+    stop_mid_scan("-INT", 130);
+}
+
+#[test]
+fn sigterm_exits_143_writes_the_partial_report_and_cleans_up() {
+    stop_mid_scan("-TERM", 143);
+}
+
+/// Signal a browser scan busy on a never-idle page: it must exit `code` with a partial report
+/// marked incomplete, no browser process left, and nothing but the report left in its TMPDIR
+/// (no profile, no `org.chromium.Chromium.*` shared-memory files).
+fn stop_mid_scan(signal: &str, code: i32) {
     // The never-idle page keeps the scan busy until the signal.
     let mut run = isolated_scan(POLL);
     let dir = run.tmp.path().to_path_buf();
@@ -498,30 +515,42 @@ fn ctrl_c_exits_130_and_cleans_up() {
     );
     std::thread::sleep(Duration::from_millis(500));
     let status = Command::new("kill")
-        .args(["-INT", &run.child.id().to_string()])
+        .args([signal, &run.child.id().to_string()])
         .status()
-        .expect("kill -INT");
+        .expect("kill");
     assert!(status.success());
-    let code = wait_exit(&mut run.child, Duration::from_secs(15));
+    let got = wait_exit(&mut run.child, Duration::from_secs(15));
     let mut stderr = String::new();
     if let Some(mut e) = run.child.stderr.take() {
         use std::io::Read;
         let _ = e.read_to_string(&mut stderr);
     }
-    assert_eq!(code, Some(130), "stderr: {stderr}");
+    assert_eq!(got, Some(code), "stderr: {stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(
         eventually(Duration::from_secs(3), || processes_using(&dir).is_empty()),
-        "browser processes left after Ctrl-C: {:?}",
+        "browser processes left after {signal}: {:?}",
         processes_using(&dir)
     );
+    let report = dir.join("report.json");
+    let text = std::fs::read_to_string(&report).expect("the partial report is written");
+    let json: serde_json::Value = serde_json::from_str(&text).expect("JSON report");
+    harness::assert_schema_valid(&json, &stderr);
+    assert_eq!(json["incomplete"], true, "{text}");
     assert!(
-        profiles(&dir).is_empty(),
-        "profile left ({stderr}): {:?}",
-        profiles(&dir)
-            .iter()
-            .flat_map(|p| walk(p))
-            .collect::<Vec<_>>()
+        json["errors"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["kind"] == "interrupted")),
+        "{text}"
+    );
+    let left: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        left,
+        vec![report],
+        "left in TMPDIR ({stderr}): {:?}",
+        left.iter().flat_map(|p| walk(p)).collect::<Vec<_>>()
     );
 }
 

@@ -1,7 +1,7 @@
 //! Attribution of observations against a small hand-written catalog (fixtures/catalog/test-catalog.toml).
 
 use privacy_inventory::catalog::{attribute, Catalog, HostAttribution};
-use privacy_inventory::model::Party;
+use privacy_inventory::model::{EvidenceStrength, Party};
 use privacy_inventory::observe::Observations;
 use privacy_inventory::report::model::{Cookie, Script, ThirdParty};
 use std::path::PathBuf;
@@ -376,4 +376,100 @@ fn user_marked_first_party_domains_leave_third_parties() {
         .map(|s| (s.id.as_str(), s.first_party))
         .collect();
     assert_eq!(ids, [("google-fonts", false), ("matomo", true)]);
+}
+
+/// The built-in catalog's URL rules tell a shared host's services apart (issue 10).
+#[test]
+fn url_rules_split_shared_hosts() {
+    let cat = Catalog::builtin().expect("built-in catalog");
+    let at = |u: &str| {
+        cat.lookup_url(&url::Url::parse(u).unwrap())
+            .map(|s| s.id.clone())
+    };
+    assert_eq!(
+        at("https://www.facebook.com/tr").as_deref(),
+        Some("meta-pixel")
+    );
+    assert_eq!(
+        at("https://www.facebook.com/tr/").as_deref(),
+        Some("meta-pixel")
+    );
+    assert_eq!(
+        at("https://www.facebook.com/plugins/like.php?href=x").as_deref(),
+        Some("facebook-social-plugins")
+    );
+    // A path that merely starts with the rule's letters is not the rule's path.
+    assert_ne!(
+        at("https://www.facebook.com/track").as_deref(),
+        Some("meta-pixel")
+    );
+}
+
+/// Cookies on a company's shared domain go to the service whose response set them, else to a
+/// seen service of the same company, never to a service invented from the cookie (issue 10).
+#[test]
+fn shared_domain_cookies_follow_their_setter_or_a_seen_sibling() {
+    let cat = Catalog::builtin().expect("built-in catalog");
+    let set_by = |name: &str, domain: &str, setter: Option<&str>| Cookie {
+        setter_url: setter.map(str::to_string),
+        ..cookie(name, domain, "third")
+    };
+    let obs = Observations {
+        first_party_domains: vec!["example.com".into()],
+        third_parties: vec![
+            tp("snap.licdn.com", "https://shop.example.com/", &[]),
+            tp(
+                "www.facebook.com",
+                "https://shop.example.com/",
+                &["https://www.facebook.com/tr?id=1"],
+            ),
+        ],
+        cookies: vec![
+            set_by(
+                "fr",
+                ".facebook.com",
+                Some("https://www.facebook.com/tr?id=1&ev=PageView"),
+            ),
+            set_by(
+                "MUID",
+                ".bing.com",
+                Some("https://bat.bing.com/action/0?ti=1"),
+            ),
+            // From the jar, no setter known: the Insight Tag (same company, seen) explains it.
+            set_by("bcookie", ".linkedin.com", None),
+            // A first-party cookie with a well-known name: weak evidence.
+            cookie("_ga", ".example.com", "first"),
+        ],
+        ..Default::default()
+    };
+    let inv = attribute(&obs, &cat);
+    let services = &inv.services;
+    let of = |name: &str| {
+        inv.cookies
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| c.service.clone())
+    };
+    assert_eq!(of("fr").as_deref(), Some("meta-pixel"));
+    assert_eq!(of("MUID").as_deref(), Some("microsoft-advertising"));
+    assert_eq!(of("bcookie").as_deref(), Some("linkedin-insight-tag"));
+    let ids: Vec<&str> = services.iter().map(|s| s.id.as_str()).collect();
+    for invented in ["facebook-social-plugins", "linkedin-plugins", "bing"] {
+        assert!(!ids.contains(&invented), "{invented} in {ids:?}");
+    }
+    let strength = |id: &str| {
+        services
+            .iter()
+            .find(|s| s.id == id)
+            .and_then(|s| s.evidence_strength)
+    };
+    assert_eq!(strength("meta-pixel"), Some(EvidenceStrength::Request));
+    assert_eq!(
+        strength("linkedin-insight-tag"),
+        Some(EvidenceStrength::Request)
+    );
+    assert_eq!(
+        strength("google-analytics"),
+        Some(EvidenceStrength::CookieNameOnly)
+    );
 }

@@ -51,6 +51,9 @@ fn category_vocabulary_is_the_documented_one() {
         "affiliate",
         "identity",
         "translation",
+        "push-notifications",
+        "feedback",
+        "collaboration",
         "other",
     ];
     assert_eq!(ids, expected);
@@ -194,4 +197,41 @@ fn policy_names_cover_services_and_companies() {
     let c = builtin();
     let names = c.policy_names();
     assert!(names.len() >= c.services().len() + c.companies().len());
+}
+
+#[test]
+fn catalog_is_broad_and_every_entry_says_where_its_facts_come_from() {
+    let c = builtin();
+    assert!(
+        c.services().len() >= 1200,
+        "{} services",
+        c.services().len()
+    );
+    for s in c.services() {
+        let src = s.source.as_deref().unwrap_or("");
+        assert!(
+            !src.trim().is_empty(),
+            "service {} has no source note",
+            s.id
+        );
+    }
+    for co in c.companies() {
+        let src = co.source.as_deref().unwrap_or("");
+        assert!(
+            !src.trim().is_empty(),
+            "company {} has no source note",
+            co.id
+        );
+    }
+}
+
+#[test]
+fn data_files_stay_short() {
+    for (name, text) in BUILTIN_FILES.iter() {
+        let lines = text.lines().count();
+        assert!(
+            lines <= 1050,
+            "data/catalog/{name} has {lines} lines; split it by category"
+        );
+    }
 }

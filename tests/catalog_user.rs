@@ -146,6 +146,31 @@ categories = []
 }
 
 #[test]
+fn check_rejects_url_rules_without_host_or_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "urls.toml",
+        r#"[[service]]
+id = "pixel-two"
+name = "Pixel Two"
+company = "google"
+categories = ["advertising"]
+hosts = ["pixel-two.example"]
+urls = ["pixel-two.example/collect", "https://pixel-two.example/x", "/collect", "pixel-two.example"]
+"#,
+    );
+    let errs = check_file(&p).unwrap_err();
+    let text = errs.to_string();
+    assert_eq!(
+        errs.0.iter().filter(|i| i.field.ends_with("urls")).count(),
+        3,
+        "the scheme, the missing host and the missing path: {text}"
+    );
+    assert!(text.contains("a URL rule is a host and a path"), "{text}");
+}
+
+#[test]
 fn check_reports_toml_syntax_and_unknown_fields_with_line() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(&dir, "typo.toml", "[[service]]\nid = \"x\"\nname = \"X\"\ncompany = \"google\"\ncategories = [\"cdn\"]\nhost = [\"x.example\"]\n");
@@ -188,6 +213,48 @@ fn cli_check_exits_0_when_fine_and_2_on_errors() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("cannot read the catalog file"));
+}
+
+#[test]
+fn cli_check_without_a_file_checks_the_built_in_catalog() {
+    Command::cargo_bin("privacy-inventory")
+        .unwrap()
+        .args(["catalog", "check"])
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("built-in catalog: ok ("));
+}
+
+#[test]
+fn cli_check_lists_user_entries_without_a_source_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{GOOD}\n[[service]]\nid = \"acme-cdn\"\nname = \"ACME CDN\"\ncompany = \"acme-analytics\"\ncategories = [\"cdn\"]\nhosts = [\"cdn.acme-analytics.example\"]\nsource = \"our contract with ACME\"\n"
+    );
+    let p = write(&dir, "mine.toml", &text);
+    let out = Command::cargo_bin("privacy-inventory")
+        .unwrap()
+        .args(["catalog", "check"])
+        .arg(&p)
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("service \"acme-stats\" source: no source note"),
+        "{err}"
+    );
+    assert!(err.contains("company \"acme-analytics\" source"), "{err}");
+    assert!(!err.contains("acme-cdn"), "{err}");
+    // An empty note is an error even in a user file.
+    let p = write(
+        &dir,
+        "empty.toml",
+        &text.replace("our contract with ACME", " "),
+    );
+    let errs = check_file(&p).unwrap_err();
+    assert!(errs.to_string().contains("source note is empty"), "{errs}");
 }
 
 #[test]

@@ -210,6 +210,7 @@ fn with_policy_payloads(mut report: Report) -> Report {
             name: "Hotjar<iframe src=http://beacon.hostile.test/name.html>".into(),
             section,
             excerpt,
+            matched_as: None,
         },
     });
     report.consent.cmp = Some("<img src=http://beacon.hostile.test/cmp.gif id=pwned>".into());

@@ -5,6 +5,7 @@ mod policy_support;
 
 use axum::{http::header, response::IntoResponse, routing::get, Router};
 use policy_support::test_catalog;
+use privacy_inventory::catalog::Inventory;
 use privacy_inventory::config::ScanConfig;
 use privacy_inventory::crawl::Fetcher;
 use privacy_inventory::observe::{Observations, PolicyLink};
@@ -46,7 +47,15 @@ async fn policy_found_by_footer_link() {
         .insert(link("/blog/privacy-tips", "Privacy tips"), 1);
     let config = ScanConfig::new(start.clone());
     let fetcher = Fetcher::new(&config).unwrap();
-    let policy = read_for_site(&config, &obs, &fetcher, &test_catalog()).await;
+    let policy = read_for_site(
+        &config,
+        &obs,
+        &Inventory::default(),
+        &fetcher,
+        None,
+        &test_catalog(),
+    )
+    .await;
     assert_eq!(policy.error, None);
     assert_eq!(policy.discovered_by.as_deref(), Some("link"));
     assert_eq!(
@@ -70,7 +79,15 @@ async fn policy_found_at_a_well_known_path() {
     .await;
     let config = ScanConfig::new(start.clone());
     let fetcher = Fetcher::new(&config).unwrap();
-    let policy = read_for_site(&config, &Observations::default(), &fetcher, &test_catalog()).await;
+    let policy = read_for_site(
+        &config,
+        &Observations::default(),
+        &Inventory::default(),
+        &fetcher,
+        None,
+        &test_catalog(),
+    )
+    .await;
     assert_eq!(
         policy.discovered_by.as_deref(),
         Some("well_known"),
@@ -89,7 +106,15 @@ async fn soft_404_site_has_no_policy() {
     let start = serve(Router::new().fallback(|| async { html(HOME) })).await;
     let config = ScanConfig::new(start);
     let fetcher = Fetcher::new(&config).unwrap();
-    let policy = read_for_site(&config, &Observations::default(), &fetcher, &test_catalog()).await;
+    let policy = read_for_site(
+        &config,
+        &Observations::default(),
+        &Inventory::default(),
+        &fetcher,
+        None,
+        &test_catalog(),
+    )
+    .await;
     assert_eq!(policy.discovered_by, None);
     assert!(policy.declarations.is_empty());
     assert!(policy.error.unwrap().contains("--policy"));

@@ -2,7 +2,7 @@
 
 mod report_fixture;
 
-use privacy_inventory::model::{Mode, Phase, Severity};
+use privacy_inventory::model::{EvidenceStrength, Mode, Phase, Severity};
 
 use privacy_inventory::report::model::{Declaration, Finding, Report};
 use report_fixture::{catalog, decl, observed, page, reconcile, third_party};
@@ -536,4 +536,29 @@ fn cmp_services_are_cross_checked_against_policy_and_observations() {
         "{named:?}"
     );
     assert!(gaps.iter().all(|f| f.severity == "medium"));
+}
+
+/// Every finding about an observed service carries its evidence strength, and the evidence
+/// sentence says when a script was all there was (issue 10).
+#[test]
+fn findings_carry_the_evidence_strength() {
+    let mut r = observed();
+    for s in r.services.iter_mut().filter(|s| s.id == "vimeo") {
+        s.hosts.clear();
+        s.cookies.clear();
+        s.evidence_strength = Some(EvidenceStrength::Script);
+    }
+    r.policy.declarations = vec![decl("Nobody", None, None, "provider")];
+    reconcile(&mut r, &catalog());
+    let about_observed = |f: &&Finding| f.service.is_some() && f.kind != "declared_not_observed";
+    for f in r.findings.iter().filter(about_observed) {
+        assert!(f.evidence_strength.is_some(), "{f:?}");
+    }
+    let vimeo = kind_of(&r, "vimeo", "undisclosed_service").expect("vimeo undisclosed");
+    assert_eq!(vimeo.evidence_strength.as_deref(), Some("script"));
+    assert!(
+        vimeo.evidence.contains("runs its script"),
+        "{}",
+        vimeo.evidence
+    );
 }

@@ -10,7 +10,8 @@
 use super::{Catalog, Service};
 use crate::domain::{host_within, normalize_host, FirstParty};
 use crate::model::{
-    Cookie, InfrastructureProvider, Mode, Page, Party, Script, ServiceUse, StorageEntry, ThirdParty,
+    Cookie, EvidenceStrength, InfrastructureProvider, Mode, Page, Party, Script, ServiceUse,
+    StorageEntry, ThirdParty,
 };
 use crate::observe::Observations;
 use std::collections::{BTreeMap, BTreeSet};
@@ -57,6 +58,15 @@ struct Usage {
     third_party: bool,
     /// Seen by a path marker on a first-party host.
     self_hosted: bool,
+    /// Strongest evidence so far (see [`EvidenceStrength`]).
+    strength: EvidenceStrength,
+}
+
+impl Usage {
+    fn evidence(&mut self, s: EvidenceStrength) -> &mut Self {
+        self.strength = self.strength.max(s);
+        self
+    }
 }
 
 #[derive(Default)]
@@ -113,7 +123,9 @@ pub fn attribute(obs: &Observations, catalog: &Catalog) -> Inventory {
     attribute_scripts(&mut scripts, catalog, &first_party, &mut uses);
     for r in &obs.first_party_resources {
         if let Some(s) = Url::parse(r).ok().and_then(|u| catalog.lookup_path(&u)) {
-            uses.get(s, "path").self_hosted = true;
+            uses.get(s, "path")
+                .evidence(EvidenceStrength::Script)
+                .self_hosted = true;
         }
     }
     inline_scripts(&mut scripts, &obs.inline_scripts, catalog, &mut uses);
@@ -164,6 +176,7 @@ fn services(uses: Uses<'_>, catalog: &Catalog) -> Vec<ServiceUse> {
             pages: u.pages.into_iter().collect(),
             first_party: !u.third_party && (u.self_hosted || s.hosts.is_empty()),
             matched_by: u.matched_by.into_iter().map(String::from).collect(),
+            evidence_strength: Some(u.strength),
         })
         .collect()
 }
@@ -202,7 +215,13 @@ fn attribute_hosts<'c>(
         }
         t.service = Some(service.id.clone());
         t.company = catalog.company_of(service).map(|c| c.name.clone());
-        let u = uses.get(service, "host");
+        // A link or meta refresh to it: named for the reader, but no use of the service.
+        if t.navigation_only() {
+            continue;
+        }
+        let u = uses
+            .get(service, "host")
+            .evidence(EvidenceStrength::Request);
         u.third_party = true;
         u.hosts.push(t.host.clone());
         add_pages(&mut u.pages, &t.pages);
@@ -235,13 +254,13 @@ fn attribute_scripts<'c>(
             s.service = None;
             if let Some(svc) = catalog.lookup_path(&url) {
                 s.service = Some(svc.id.clone());
-                let u = uses.get(svc, "path");
+                let u = uses.get(svc, "path").evidence(EvidenceStrength::Script);
                 u.self_hosted = true;
                 add_pages(&mut u.pages, &s.pages);
             }
         } else if let Some(svc) = catalog.lookup_url(&url) {
             s.service = Some(svc.id.clone());
-            let u = uses.get(svc, "host");
+            let u = uses.get(svc, "host").evidence(EvidenceStrength::Script);
             u.third_party = true;
             u.hosts.push(host);
             add_pages(&mut u.pages, &s.pages);
@@ -265,7 +284,10 @@ fn inline_scripts<'c>(
         let picked = pick_by_signature(catalog, text, uses);
         s.service = picked.first().map(|p| p.id.clone());
         for svc in picked {
-            add_pages(&mut uses.get(svc, "signature").pages, &s.pages);
+            let u = uses
+                .get(svc, "signature")
+                .evidence(EvidenceStrength::Script);
+            add_pages(&mut u.pages, &s.pages);
         }
     }
 }
@@ -296,6 +318,12 @@ fn pick_by_signature<'c>(catalog: &'c Catalog, text: &str, uses: &Uses<'c>) -> V
     picked
 }
 
+/// Cookies: a third-party cookie belongs to the service of the response that set it (browser
+/// mode knows it; a shared domain's URL rules decide, so `fr` set by `facebook.com/tr` is the
+/// Meta Pixel's), else to its domain's service — unless that service was not seen otherwise and
+/// a service of the same company was, which then explains it (`bcookie` on `.linkedin.com` next
+/// to the LinkedIn Insight Tag is the tag's, not "LinkedIn Plugins"). Otherwise, and for
+/// first-party cookies, the cookie name decides: weak evidence, anything can write `_ga`.
 fn attribute_cookies<'c>(
     cookies: &mut [Cookie],
     catalog: &'c Catalog,
@@ -311,12 +339,18 @@ fn attribute_cookies<'c>(
         let by_host = if first {
             None
         } else {
-            catalog.lookup_host(&domain)
+            setter_service(catalog, c.setter_url.as_deref(), &domain, fp)
+                .or_else(|| domain_service(catalog, &domain, &c.name, uses))
         };
         let svc = by_host.or_else(|| pick_cookie(catalog, &c.name, first, uses));
         c.service = svc.map(|s| s.id.clone());
         if let Some(svc) = svc {
-            let u = uses.get(svc, "cookie");
+            let strength = if by_host.is_some() {
+                EvidenceStrength::Request
+            } else {
+                EvidenceStrength::CookieNameOnly
+            };
+            let u = uses.get(svc, "cookie").evidence(strength);
             u.cookies.insert(c.name.clone());
             add_pages(&mut u.pages, &c.pages);
             if !first {
@@ -327,6 +361,59 @@ fn attribute_cookies<'c>(
             }
         }
     }
+}
+
+/// The service of the third-party response that set a cookie for `domain`.
+fn setter_service<'c>(
+    catalog: &'c Catalog,
+    setter: Option<&str>,
+    domain: &str,
+    fp: &FirstParty,
+) -> Option<&'c Service> {
+    let url = Url::parse(setter?).ok()?;
+    let host = normalize_host(url.host_str()?);
+    // A response can only set cookies for its own domain or a parent of it.
+    if fp.contains(&host) || !host_within(&host, domain) {
+        return None;
+    }
+    catalog.lookup_url(&url)
+}
+
+/// The service of a cookie's domain; when that service was not seen by anything else and the
+/// domain is shared with another service of the same company that was seen (one with catalog
+/// hosts under that domain: `px.ads.linkedin.com` under `.linkedin.com`), that one, preferring
+/// one whose cookie patterns name the cookie. A domain only one service uses (`doubleclick.net`)
+/// keeps its service.
+fn domain_service<'c>(
+    catalog: &'c Catalog,
+    domain: &str,
+    name: &str,
+    uses: &Uses<'c>,
+) -> Option<&'c Service> {
+    let svc = catalog.lookup_host(domain)?;
+    if uses.seen(&svc.id) {
+        return Some(svc);
+    }
+    let siblings: Vec<&'c Service> = uses
+        .0
+        .values()
+        .map(|(s, _)| *s)
+        .filter(|s| s.company == svc.company && s.hosts.iter().any(|h| host_within(h, domain)))
+        .collect();
+    let names_cookie = |s: &&&'c Service| {
+        catalog
+            .cookie_matches(name, false)
+            .iter()
+            .any(|m| m.service.id == s.id)
+    };
+    Some(
+        siblings
+            .iter()
+            .find(names_cookie)
+            .or_else(|| siblings.first())
+            .copied()
+            .unwrap_or(svc),
+    )
 }
 
 /// The best cookie pattern's services, preferring one already seen on the site.

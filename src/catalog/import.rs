@@ -125,6 +125,8 @@ pub fn open_cookie_database(csv_text: &str, builtin: &Catalog) -> Result<Importe
                     parent: None,
                     country: None,
                     aliases: Vec::new(),
+                    formerly: Vec::new(),
+                    source: Some(OCD_SOURCE.into()),
                 });
                 id
             }
@@ -147,9 +149,11 @@ pub fn open_cookie_database(csv_text: &str, builtin: &Catalog) -> Result<Importe
             cookies: cookies.into_iter().collect(),
             signatures: Vec::new(),
             paths: Vec::new(),
+            urls: Vec::new(),
             aliases: Vec::new(),
             family: None,
             shared_hosts: false,
+            source: Some(OCD_SOURCE.into()),
         });
     }
     services.sort_by(|a, b| a.id.cmp(&b.id));
@@ -171,6 +175,9 @@ pub fn open_cookie_database(csv_text: &str, builtin: &Catalog) -> Result<Importe
     );
     Ok(out)
 }
+
+/// Source note of imported entries (`catalog check` lists entries without one).
+const OCD_SOURCE: &str = "Open Cookie Database (Apache-2.0), imported by privacy-inventory";
 
 fn read_rows(csv_text: &str) -> Result<Vec<Row>, String> {
     let mut rd = csv::ReaderBuilder::new()

@@ -125,6 +125,8 @@ fn to_company(c: &RawCompany) -> Company {
         parent: c.parent.as_ref().map(|p| p.get_ref().clone()),
         country: c.country.as_ref().map(|p| p.get_ref().clone()),
         aliases: strings(&c.aliases),
+        formerly: strings(&c.formerly),
+        source: c.source.as_ref().map(|p| p.get_ref().clone()),
     }
 }
 
@@ -138,9 +140,11 @@ fn to_service(s: &RawService) -> Service {
         cookies: strings(&s.cookies),
         signatures: strings(&s.signatures),
         paths: strings(&s.paths),
+        urls: strings(&s.urls),
         aliases: strings(&s.aliases),
         family: s.family.as_ref().map(|p| p.get_ref().clone()),
         shared_hosts: s.shared_hosts,
+        source: s.source.as_ref().map(|p| p.get_ref().clone()),
     }
 }
 
@@ -154,4 +158,17 @@ pub(crate) fn load_files_only(paths: &[PathBuf]) -> Result<Catalog, CatalogError
 /// when passed as `--catalog`.
 pub fn check_file(path: &std::path::Path) -> Result<Catalog, CatalogErrors> {
     load(&[path.to_path_buf()])
+}
+
+/// Validate the built-in catalog alone (`catalog check` without a file): duplicate ids, unknown
+/// companies, hosts claimed by two services and entries without a source note.
+pub fn check_builtin() -> Result<Catalog, CatalogErrors> {
+    load(&[])
+}
+
+/// Entries of a user file without a `source` note (notes for `catalog check FILE`; the file still
+/// loads). Empty when the file cannot be read or parsed: `check_file` reports that.
+pub fn unsourced_entries(path: &std::path::Path) -> Vec<CatalogIssue> {
+    let (sources, _) = user_sources(&[path.to_path_buf()]);
+    sources.iter().flat_map(validate::unsourced).collect()
 }

@@ -19,6 +19,7 @@
 //! cookies = ["_ga", "_ga_*", "_gid"]                          # exact or trailing-* prefix
 //! signatures = ["gtag(", "ga('create'"]                        # inline script substrings
 //! paths = []                                                  # first-party URL path markers
+//! urls = []                     # on shared hosts: host + path prefix, e.g. "facebook.com/tr"
 //! aliases = ["GA4", "Universal Analytics"]                    # names a policy may use (any language)
 //! family = "google-marketing-platform"                        # optional product family id
 //! shared_hosts = false                                        # hosts may be claimed by another service
@@ -48,7 +49,7 @@ mod raw;
 mod validate;
 
 pub use attribute::{attribute, Inventory};
-pub use load::{check_file, BUILTIN_FILES};
+pub use load::{check_builtin, check_file, unsourced_entries, BUILTIN_FILES};
 pub use model::{categories, is_category, Category, Company, Service, CATEGORIES_TOML};
 pub use raw::{CatalogErrors, CatalogIssue};
 pub use validate::{host_problem, is_kebab};
@@ -245,12 +246,21 @@ impl Catalog {
         HostAttribution::Unattributed { registrable_domain }
     }
 
-    /// A URL: its host's service. On a shared host, the sharing service whose path marker the URL
-    /// has (`/recaptcha/`), else whose signature the URL contains (`google.com/maps/embed`), else the
-    /// first by id.
+    /// A URL: its host's service. On a shared host, the sharing service whose URL rule matches
+    /// (`facebook.com/tr`), else whose path marker the URL has (`/recaptcha/`), else whose
+    /// signature the URL contains (`google.com/maps/embed`), else the first by id.
     pub fn lookup_url(&self, url: &url::Url) -> Option<&Service> {
-        let candidates = self.lookup_host_all(url.host_str()?);
+        let host = url.host_str()?;
+        let candidates = self.lookup_host_all(host);
         if candidates.len() > 1 {
+            let host = lower(host);
+            if let Some(s) = candidates.iter().find(|c| {
+                c.urls
+                    .iter()
+                    .any(|rule| url_rule_matches(rule, &host, url.path()))
+            }) {
+                return Some(s);
+            }
             let by_path = self.index.path(url.path()).into_iter().map(|(_, i)| i);
             let by_signature = self.index.script(url.as_str()).into_iter().map(|(i, _)| i);
             for i in by_path.chain(by_signature) {
@@ -360,6 +370,19 @@ impl Catalog {
         }
         names
     }
+}
+
+/// A URL rule (`facebook.com/tr`) matches a host within its host part and a path equal to its
+/// path or below it (`/tr`, `/tr/`, `/tr/x`, not `/track`).
+fn url_rule_matches(rule: &str, host: &str, path: &str) -> bool {
+    let Some((rule_host, rule_path)) = rule.split_once('/') else {
+        return false;
+    };
+    let rule_path = rule_path.trim_end_matches('/');
+    let Some(rest) = path.trim_start_matches('/').strip_prefix(rule_path) else {
+        return false;
+    };
+    host_within(host, rule_host) && (rest.is_empty() || rest.starts_with('/'))
 }
 
 /// Lowercase, trailing-dot-free host; borrows when it already is (the common case).

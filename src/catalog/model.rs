@@ -25,6 +25,12 @@ pub struct Service {
     /// host they mark a self-hosted tool; on a shared host they pick among the services sharing it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paths: Vec<String>,
+    /// URL rules on hosts it shares with a sibling service: a host suffix and a path prefix
+    /// (`facebook.com/tr` is the Meta Pixel's endpoint, `facebook.com/plugins` the social plugins').
+    /// They decide which service a request to a shared host (and the cookies its response set)
+    /// belongs to, before signatures are tried.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub urls: Vec<String>,
     /// Names a policy may use for it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
@@ -35,6 +41,10 @@ pub struct Service {
     /// reCAPTCHA and Ads; a lookup then returns the first by id unless a path marker decides.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub shared_hosts: bool,
+    /// Where the facts come from ("vendor docs: cdn.example.com serves the tag"); required in the
+    /// built-in files so every claim can be re-checked, optional in user files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// A company (legal entity).
@@ -53,6 +63,14 @@ pub struct Company {
     /// Other names a policy may use.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
+    /// Names the entity had before a rename or acquisition ("AppNexus", "Rocket Fuel"): a policy
+    /// written years ago still names it that way, so they match like aliases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub formerly: Vec<String>,
+    /// Where the facts come from (imprint, privacy policy, press release); required in the built-in
+    /// files, optional in user files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// One category of the fixed vocabulary (`data/catalog/categories.toml`).

@@ -73,6 +73,10 @@ pub(crate) struct RawCompany {
     pub(crate) country: Option<S>,
     #[serde(default)]
     pub(crate) aliases: Vec<S>,
+    #[serde(default)]
+    pub(crate) formerly: Vec<S>,
+    #[serde(default)]
+    pub(crate) source: Option<S>,
 }
 
 #[derive(serde::Deserialize)]
@@ -91,11 +95,15 @@ pub(crate) struct RawService {
     #[serde(default)]
     pub(crate) paths: Vec<S>,
     #[serde(default)]
+    pub(crate) urls: Vec<S>,
+    #[serde(default)]
     pub(crate) aliases: Vec<S>,
     #[serde(default)]
     pub(crate) family: Option<S>,
     #[serde(default)]
     pub(crate) shared_hosts: bool,
+    #[serde(default)]
+    pub(crate) source: Option<S>,
 }
 
 #[derive(serde::Deserialize)]

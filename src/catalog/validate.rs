@@ -157,6 +157,7 @@ pub(crate) fn company(f: &SourceFile, c: &Spanned<RawCompany>, issues: &mut Vec<
             "name the legal entity, e.g. \"Google Ireland Limited\"",
         ));
     }
+    source_note(f, at(&c.id), c.source.as_ref(), field("source"), issues);
     if let Some(cc) = &c.country {
         let v = cc.get_ref();
         if !(v.len() == 2 && v.bytes().all(|b| b.is_ascii_uppercase())) {
@@ -189,6 +190,7 @@ pub(crate) fn service(f: &SourceFile, s: &Spanned<RawService>, issues: &mut Vec<
             "give the display name, e.g. \"Google Analytics\"",
         ));
     }
+    source_note(f, at(&s.id), s.source.as_ref(), field("source"), issues);
     if s.categories.get_ref().is_empty() {
         issues.push(f.issue(
             at(&s.categories),
@@ -240,11 +242,70 @@ pub(crate) fn service(f: &SourceFile, s: &Spanned<RawService>, issues: &mut Vec<
             ));
         }
     }
+    for u in &s.urls {
+        let v = u.get_ref();
+        let ok = v.split_once('/').is_some_and(|(host, path)| {
+            !path.is_empty() && host_problem(host).is_none() && !v.contains("://")
+        });
+        if !ok {
+            issues.push(f.issue(
+                at(u),
+                field("urls"),
+                format!("\"{v}\": a URL rule is a host and a path without scheme, e.g. \"facebook.com/tr\""),
+            ));
+        }
+    }
     if let Some(fam) = &s.family {
         if !is_kebab(fam.get_ref()) {
             issues.push(f.issue(at(fam), field("family"), "family ids are kebab-case"));
         }
     }
+}
+
+/// Built-in entries must say where their facts come from, so a reviewer can re-check a host claim
+/// or a legal name; user files may leave it out (their author is the source). An empty note is
+/// wrong in both.
+fn source_note(
+    f: &SourceFile,
+    entry_at: usize,
+    source: Option<&Spanned<String>>,
+    field: String,
+    issues: &mut Vec<CatalogIssue>,
+) {
+    match source {
+        Some(s) if s.get_ref().trim().is_empty() => issues.push(f.issue(
+            at(s),
+            field,
+            "the source note is empty; say where the facts come from, e.g. \"vendor docs: cdn.example.com serves the tag\"",
+        )),
+        None if f.builtin => issues.push(f.issue(entry_at, field, MISSING_SOURCE)),
+        _ => {}
+    }
+}
+
+/// Message for an entry without a `source` note.
+pub(crate) const MISSING_SOURCE: &str = "no source note; add `source = \"…\"` saying where the facts come from, e.g. \"vendor docs: cdn.example.com serves the tag\"";
+
+/// Entries of a user file without a `source` note: not an error there, but `catalog check` lists
+/// them so a shared catalog can be reviewed like the built-in one.
+pub(crate) fn unsourced(f: &SourceFile) -> Vec<CatalogIssue> {
+    let mut out = Vec::new();
+    for c in &f.raw.company {
+        let c = c.get_ref();
+        if c.source.is_none() {
+            let field = format!("company \"{}\" source", c.id.get_ref());
+            out.push(f.issue(at(&c.id), field, MISSING_SOURCE));
+        }
+    }
+    for s in &f.raw.service {
+        let s = s.get_ref();
+        if s.source.is_none() {
+            let field = format!("service \"{}\" source", s.id.get_ref());
+            out.push(f.issue(at(&s.id), field, MISSING_SOURCE));
+        }
+    }
+    out.sort();
+    out
 }
 
 /// `[[first_party]] domain = "…"`.

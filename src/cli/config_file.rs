@@ -7,6 +7,7 @@
 
 use super::crawl_args::{build_config, CrawlArgs};
 use super::output::FailOn;
+use super::precedence::{overlay, Given};
 use crate::config::ScanConfig;
 use crate::exceptions::AcceptRule;
 use serde::Deserialize;
@@ -100,6 +101,15 @@ pub struct SiteConfig {
     /// Accept invalid certificates.
     #[serde(default)]
     pub insecure: bool,
+    /// Let pages lead to internal addresses (intranet sites), like `--allow-private`.
+    #[serde(default)]
+    pub allow_private: bool,
+    /// Infrastructure DNS look-ups to this server (`ADDR[:PORT]`), like `--dns-server`.
+    #[serde(default)]
+    pub dns_server: Option<String>,
+    /// Skip the infrastructure DNS look-ups, like `--no-dns`.
+    #[serde(default)]
+    pub no_dns: bool,
     /// Ignore robots.txt.
     #[serde(default)]
     pub ignore_robots: bool,
@@ -182,6 +192,7 @@ fn flags_to_fields(msg: &str) -> String {
         ("--exclude", "exclude"),
         ("--resolve", "resolve"),
         ("--proxy", "proxy"),
+        ("--dns-server", "dns_server"),
         ("start URL", "url"),
     ];
     FLAGS
@@ -192,6 +203,17 @@ fn flags_to_fields(msg: &str) -> String {
 /// Turn each `[[site]]` into a validated [`ScanConfig`]; names are unique and file-name-safe.
 /// An error names the file, the site (its name, else its position) and the line of its header.
 pub fn plan(file: &ConfigFile, quiet: bool) -> Result<Vec<PlannedSite>, String> {
+    plan_with(file, quiet, &CrawlArgs::default(), &Given::default())
+}
+
+/// [`plan`], with the crawl flags typed next to `--config` applied to every site over the
+/// file's values (see [`super::precedence`]); a bad flag value is reported as the flag.
+pub fn plan_with(
+    file: &ConfigFile,
+    quiet: bool,
+    cli: &CrawlArgs,
+    given: &Given,
+) -> Result<Vec<PlannedSite>, String> {
     let mut out: Vec<PlannedSite> = Vec::new();
     for (i, site) in file.sites.iter().enumerate() {
         let where_ = || {
@@ -207,8 +229,14 @@ pub fn plan(file: &ConfigFile, quiet: bool) -> Result<Vec<PlannedSite>, String> 
         let scope = choice("scope", &site.scope).map_err(|e| format!("{}: {e}", where_()))?;
         let mode = choice("mode", &site.mode).map_err(|e| format!("{}: {e}", where_()))?;
         let consent = choice("consent", &site.consent).map_err(|e| format!("{}: {e}", where_()))?;
+        if site.dns_server.is_some() && site.no_dns {
+            return Err(format!(
+                "{}: dns_server and no_dns contradict each other: keep one",
+                where_()
+            ));
+        }
         let d = CrawlArgs::default();
-        let args = CrawlArgs {
+        let mut args = CrawlArgs {
             scope: scope.unwrap_or(d.scope),
             include: site.include.clone(),
             exclude: site.exclude.clone(),
@@ -224,12 +252,16 @@ pub fn plan(file: &ConfigFile, quiet: bool) -> Result<Vec<PlannedSite>, String> 
             resolve: site.resolve.clone(),
             proxy: site.proxy.clone(),
             insecure: site.insecure,
+            allow_private: site.allow_private,
+            dns_server: site.dns_server.clone(),
+            no_dns: site.no_dns,
             policy: site.policy.clone(),
             catalog: file.catalogs.clone(),
             mode: mode.unwrap_or(d.mode),
             consent: consent.unwrap_or(d.consent),
             ..d
         };
+        overlay(&mut args, cli, given);
         let mut config = build_config(&site.url, &args, quiet)
             .map_err(|e| format!("{}: {}", where_(), one_line(&flags_to_fields(&e))))?;
         config.accepted = file.accept.clone();

@@ -55,6 +55,12 @@ pub struct CrawlArgs {
     /// Accept invalid TLS certificates (staging, loopback tests). Recorded in the report.
     #[arg(long, short = 'k')]
     pub insecure: bool,
+    /// Let pages lead the scan to internal addresses (127.0.0.0/8, 10/8, 172.16/12, 192.168/16,
+    /// 169.254/16, ::1, fc00::/7), for intranet sites. Without it only the start URL's host and
+    /// port, --resolve targets and the --proxy are reached there; other links are refused and
+    /// recorded as errors of kind private_address_refused.
+    #[arg(long)]
+    pub allow_private: bool,
     /// Do not fetch third-party scripts/iframes once to record the cookies they set.
     #[arg(long)]
     pub no_subresources: bool,
@@ -185,6 +191,7 @@ pub fn build_config(url: &str, c: &CrawlArgs, quiet: bool) -> Result<ScanConfig,
         cfg.proxy = Some(p.clone());
     }
     cfg.insecure = c.insecure;
+    cfg.allow_private = c.allow_private;
     cfg.subresources = !c.no_subresources;
     // A mistyped policy path must not cost a whole crawl: check files before scanning.
     for p in &c.policy {

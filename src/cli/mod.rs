@@ -6,12 +6,15 @@ pub mod crawl_args;
 pub mod demo_cmd;
 pub mod drift_cmd;
 pub mod exit;
+pub mod merge_cmd;
 pub mod output;
 pub mod policy_cmd;
 pub mod portfolio;
+pub mod precedence;
 pub mod scan;
+pub mod shard;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use exit::Exit;
 
 /// Does our privacy policy name every service our website actually talks to?
@@ -27,6 +30,7 @@ pub struct Opts {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Crawl a site, inventory cookies and third parties, read its privacy policy, report the gaps.
+    #[command(after_help = precedence::SCAN_HELP, after_long_help = precedence::SCAN_HELP)]
     Scan(Box<scan::ScanArgs>),
     /// Serve the bundled demo site on 127.0.0.1 and scan it (offline).
     Demo(demo_cmd::DemoArgs),
@@ -41,6 +45,9 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Merge the output directories of sharded portfolio scans into one index and overview.
+    #[command(after_help = merge_cmd::MERGE_HELP, after_long_help = merge_cmd::MERGE_HELP)]
+    Merge(merge_cmd::MergeArgs),
     /// Compare two stored JSON reports: new/removed services, hosts, cookies, findings.
     Diff(drift_cmd::DiffArgs),
     /// Print the JSON Schema of the report (schema version 1).
@@ -89,8 +96,18 @@ fn init(force: bool) -> Exit {
 
 /// Parse arguments and run.
 pub fn main() -> std::process::ExitCode {
-    let opts = match Opts::try_parse() {
-        Ok(o) => o,
+    let parsed = Opts::command()
+        .try_get_matches()
+        .and_then(|m| Opts::from_arg_matches(&m).map(|o| (o, m)));
+    let opts = match parsed {
+        Ok((mut o, m)) => {
+            // Which flags were typed, not defaulted: they win over a config file.
+            if let (Command::Scan(args), Some(sub)) = (&mut o.command, m.subcommand_matches("scan"))
+            {
+                args.given = precedence::Given::from_matches(sub);
+            }
+            o
+        }
         Err(e) => {
             let code = if e.use_stderr() {
                 Exit::Usage
@@ -115,6 +132,7 @@ pub fn main() -> std::process::ExitCode {
             Command::Policy(args) => policy_cmd::run(args).await,
             Command::Catalog(cmd) => catalog_cmd::run(cmd),
             Command::Diff(args) => drift_cmd::run(args),
+            Command::Merge(args) => merge_cmd::run(args),
             Command::Init { force } => init(force),
             Command::Schema => {
                 let schema = schemars::schema_for!(crate::model::Report);
@@ -126,16 +144,41 @@ pub fn main() -> std::process::ExitCode {
             Command::ExtractPdf { path } => policy_cmd::extract_pdf_child(&path),
         }
     };
-    // Ctrl-C drops the running scan, and with it the browser and its temp profile (their Drop
-    // impls clean up), then exits 130.
+    // Ctrl-C and SIGTERM stop the scan: it drops the crawl (the browser and its temp profile, the
+    // PDF child and its file are cleaned up by their Drop impls), writes the partial report and
+    // exits 130 / 143 (see `crawl::interrupt`). A second signal, or a scan that does not wrap up
+    // within the grace period, ends the process at once.
     let code = runtime.block_on(async {
-        tokio::select! {
-            code = run => code,
-            _ = tokio::signal::ctrl_c() => {
-                eprintln!("privacy-inventory: interrupted");
-                Exit::Interrupted
-            }
-        }
+        tokio::spawn(watch_signals());
+        run.await
     });
     code.into()
+}
+
+/// Time a stopped scan has to write its partial report before the process exits without it.
+const INTERRUPT_GRACE: std::time::Duration = std::time::Duration::from_secs(15);
+
+async fn watch_signals() {
+    use crate::crawl::interrupt::{self, SIGINT, SIGTERM};
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return;
+    };
+    let first = tokio::select! {
+        _ = term.recv() => SIGTERM,
+        _ = int.recv() => SIGINT,
+    };
+    eprintln!("privacy-inventory: interrupted: stopping and writing the partial report");
+    interrupt::request(first);
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+        _ = tokio::time::sleep(INTERRUPT_GRACE) => {}
+    }
+    eprintln!("privacy-inventory: interrupted again: exiting without a report");
+    crate::crawl::browser::launch::kill_all();
+    std::process::exit(Exit::for_signal(first) as i32);
 }

@@ -7,26 +7,9 @@ use super::exit::Exit;
 use super::output::{effective_fail_on, findings_exit, render, FailOn, Format, OutputArgs};
 use crate::catalog::Catalog;
 use crate::report::json::write_atomic;
+use crate::report::overview::{PortfolioIndex, SiteEntry};
 use futures_util::stream::{self, StreamExt};
-use serde::Serialize;
 use std::path::{Path, PathBuf};
-
-/// One line of `index.json`.
-#[derive(Debug, Serialize)]
-struct IndexEntry {
-    name: String,
-    target: String,
-    report: Option<String>,
-    #[serde(serialize_with = "exit_code")]
-    exit_code: Exit,
-    error: Option<String>,
-    summary: Option<crate::model::Summary>,
-}
-
-/// `index.json` keeps the numeric exit status a shell script compares against.
-fn exit_code<S: serde::Serializer>(e: &Exit, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_u8(e.code())
-}
 
 async fn scan_site(
     site: &PlannedSite,
@@ -34,20 +17,27 @@ async fn scan_site(
     dir: &Path,
     out: &OutputArgs,
     fail_on: FailOn,
-) -> IndexEntry {
-    let mut entry = IndexEntry {
+) -> SiteEntry {
+    let mut entry = SiteEntry {
         name: site.name.clone(),
         target: site.config.start.to_string(),
         report: None,
-        exit_code: Exit::Ok,
+        exit_code: Exit::Ok.code(),
         error: None,
         summary: None,
+        new_findings_by_severity: None,
     };
+    // After Ctrl-C / SIGTERM the sites not started yet are not scanned (the index says so).
+    if let Some(signal) = crate::crawl::interrupt::requested() {
+        entry.error = Some("not scanned: the run was interrupted".into());
+        entry.exit_code = Exit::for_signal(signal).code();
+        return entry;
+    }
     let outcome = match crate::scan(&site.config, catalog, &crate::crawl::NoProgress).await {
         Ok(o) => o,
         Err(e) => {
             entry.error = Some(e.to_string());
-            entry.exit_code = Exit::Usage;
+            entry.exit_code = Exit::Usage.code();
             return entry;
         }
     };
@@ -79,7 +69,7 @@ async fn scan_site(
     );
     entry.summary = Some(outcome.report.summary.clone());
     if outcome.start_failed {
-        entry.exit_code = Exit::StartFailed;
+        entry.exit_code = Exit::StartFailed.code();
         // The index is what a CI job reads first: say why, not only that the site failed.
         let why = outcome
             .report
@@ -93,7 +83,16 @@ async fn scan_site(
             site.name
         ));
     } else {
-        entry.exit_code = findings_exit(&outcome.report, fail_on);
+        entry.exit_code = findings_exit(&outcome.report, fail_on).code();
+    }
+    // A site whose scan was stopped part-way has a partial report: its status says so.
+    if let (true, Some(signal)) = (
+        outcome.report.incomplete,
+        crate::crawl::interrupt::requested(),
+    ) {
+        entry.exit_code = Exit::from_code(entry.exit_code)
+            .worst(Exit::for_signal(signal))
+            .code();
     }
     if !out.quiet {
         match &entry.error {
@@ -116,7 +115,7 @@ async fn scan_site(
 }
 
 /// Scan every planned site; write `<dir>/<name>.json` (and .md/.html when asked) and `<dir>/index.json`.
-/// The exit code is the worst over all sites (3 > 1 > 0; 2 only when nothing could run).
+/// The exit code is the worst over all sites (143 > 130 > 3 > 1 > 0; 2 only when nothing could run).
 pub async fn run(
     file: &ConfigFile,
     sites: Vec<PlannedSite>,
@@ -135,28 +134,36 @@ pub async fn run(
     };
     let fail_on = effective_fail_on(out.fail_on, file.fail_on);
     let parallel = file.parallel.unwrap_or(1).max(1);
-    let entries: Vec<IndexEntry> = stream::iter(sites.iter())
-        .map(|s| scan_site(s, &catalog, &dir, out, fail_on))
-        .buffered(parallel)
+    // Sites finish in any order (a slow site must not hold back the ones behind it); the index
+    // keeps the file's order. Each finished site leaves only its index line in memory.
+    let mut entries: Vec<(usize, SiteEntry)> = stream::iter(sites.iter().enumerate())
+        .map(|(i, s)| {
+            let (catalog, dir) = (&catalog, &dir);
+            async move { (i, scan_site(s, catalog, dir, out, fail_on).await) }
+        })
+        .buffer_unordered(parallel)
         .collect()
         .await;
-    let index =
-        serde_json::json!({ "schema_version": crate::model::SCHEMA_VERSION, "sites": entries });
+    entries.sort_by_key(|(i, _)| *i);
+    let index = PortfolioIndex {
+        schema_version: crate::model::SCHEMA_VERSION.to_string(),
+        sites: entries.into_iter().map(|(_, e)| e).collect(),
+        problems: Vec::new(),
+    };
     let text = serde_json::to_string_pretty(&index).expect("index serialises") + "\n";
     if let Err(e) = write_atomic(&dir.join("index.json"), &text) {
         return super::usage_error(format!("cannot write index: {e}"));
     }
-    // A site that could not be scanned at all (e.g. no browser) counts like an unreachable start
-    // URL as long as some other site ran: 2 is kept for "nothing could run".
-    let all_unusable = entries.iter().all(|e| e.exit_code == Exit::Usage);
-    entries
+    let codes: Vec<Exit> = index
+        .sites
         .iter()
-        .map(|e| {
-            if e.exit_code == Exit::Usage && !all_unusable {
-                Exit::StartFailed
-            } else {
-                e.exit_code
-            }
-        })
-        .fold(Exit::Ok, Exit::worst)
+        .map(|e| Exit::from_code(e.exit_code))
+        .collect();
+    super::exit::portfolio(&codes)
+        // A signal that came after the last site finished still makes the run's status 130/143.
+        .worst(
+            crate::crawl::interrupt::requested()
+                .map(Exit::for_signal)
+                .unwrap_or(Exit::Ok),
+        )
 }

@@ -4,6 +4,7 @@ use super::crawl_args::{build_config, CrawlArgs};
 use super::drift_cmd::BaselineArgs;
 use super::exit::Exit;
 use super::output::{effective_fail_on, findings_exit, write_outputs, OutputArgs};
+use super::precedence::{check_portfolio, check_single_url, Given};
 use super::usage_error;
 use crate::catalog::Catalog;
 use crate::config::ScanConfig;
@@ -24,6 +25,14 @@ pub struct ScanArgs {
     /// With a config file of several sites: directory for one report per site and index.json.
     #[arg(long, value_name = "DIR", default_value = "privacy-reports")]
     pub output_dir: PathBuf,
+    /// With a config file: scan only shard K of N (1-based; a site's shard is a hash of its name).
+    /// `--shard N` takes K from JOB_COMPLETION_INDEX (Kubernetes Indexed Job, 0-based) or
+    /// CI_NODE_INDEX (GitLab parallel, 1-based). Without the flag: $PRIVACY_INVENTORY_SHARD.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Which flags were typed (filled from clap's matches): they win over the config file.
+    #[arg(skip)]
+    pub given: Given,
     #[command(flatten)]
     /// Crawl settings.
     pub crawl: CrawlArgs,
@@ -60,6 +69,9 @@ pub async fn run_config(cfg: ScanConfig, out: &OutputArgs, baseline: &BaselineAr
     if let Err(e) = write_outputs(&outcome.report, out) {
         return usage_error(e);
     }
+    if let Some(signal) = crate::crawl::interrupt::requested() {
+        return Exit::for_signal(signal);
+    }
     if outcome.start_failed {
         if !out.quiet {
             eprintln!("privacy-inventory: the start URL {} could not be fetched (see errors in the report)", cfg.start);
@@ -82,10 +94,13 @@ pub async fn run_config(cfg: ScanConfig, out: &OutputArgs, baseline: &BaselineAr
 pub async fn run_scan(args: ScanArgs) -> Exit {
     let config_path = match (&args.url, &args.config) {
         (Some(url), None) => {
+            if let Err(e) = check_single_url(&args.given) {
+                return usage_error(e);
+            }
             return match build_config(url, &args.crawl, args.out.quiet) {
                 Ok(cfg) => run_config(cfg, &args.out, &args.baseline).await,
                 Err(e) => usage_error(e),
-            }
+            };
         }
         (Some(_), Some(_)) => return usage_error("give either a start URL or --config, not both"),
         (None, Some(p)) => p.clone(),
@@ -99,14 +114,36 @@ pub async fn run_scan(args: ScanArgs) -> Exit {
             p
         }
     };
-    let file = match super::config_file::load(&config_path) {
-        Ok(f) => f,
-        Err(e) => return usage_error(e),
-    };
-    let mut sites = match super::config_file::plan(&file, args.out.quiet) {
+    let shard = match super::shard::resolve(args.shard.as_deref(), &super::shard::process_env) {
         Ok(s) => s,
         Err(e) => return usage_error(e),
     };
+    if shard.is_some() && args.site.is_some() {
+        return usage_error(
+            "--site picks one site and --shard a share of them: give one of the two",
+        );
+    }
+    let mut file = match super::config_file::load(&config_path) {
+        Ok(f) => f,
+        Err(e) => return usage_error(e),
+    };
+    // Checked against the whole file, not this shard's share: a flag that cannot apply to the
+    // portfolio must fail on every machine, not only on those whose shard has several sites.
+    let planned = if args.site.is_some() {
+        1
+    } else {
+        file.sites.len()
+    };
+    if let Err(e) = check_portfolio(&args.given, planned) {
+        return usage_error(e);
+    }
+    // One catalog serves the whole run: --catalog adds to the file's.
+    file.catalogs.extend(args.crawl.catalog.iter().cloned());
+    let mut sites =
+        match super::config_file::plan_with(&file, args.out.quiet, &args.crawl, &args.given) {
+            Ok(s) => s,
+            Err(e) => return usage_error(e),
+        };
     if let Some(name) = &args.site {
         sites.retain(|s| &s.name == name);
         if sites.is_empty() {
@@ -116,7 +153,18 @@ pub async fn run_scan(args: ScanArgs) -> Exit {
             ));
         }
     }
-    if sites.len() == 1 && args.out.output.is_some() {
+    if let Some(shard) = shard {
+        let total = sites.len();
+        sites.retain(|s| shard.contains(&s.name));
+        if !args.out.quiet {
+            eprintln!(
+                "privacy-inventory: shard {shard}: {} of {total} sites",
+                sites.len()
+            );
+        }
+    }
+    let one_site_flags = args.out.output.is_some() || args.baseline.baseline.is_some();
+    if sites.len() == 1 && one_site_flags && shard.is_none() {
         let site = sites.remove(0);
         let mut out = args.out.clone();
         out.fail_on = Some(effective_fail_on(out.fail_on, file.fail_on));

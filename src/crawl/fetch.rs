@@ -2,6 +2,7 @@
 //! with a byte cap, manual redirects (so every hop's Set-Cookie is seen), charset decoding.
 
 use super::charset;
+use super::private_net::AddressGuard;
 use super::resolve::{DnsFailure, RuleResolver};
 use crate::config::ScanConfig;
 use crate::model::ErrorKind;
@@ -119,6 +120,18 @@ pub enum FetchError {
     /// The URL cannot be requested (not http/https, no host).
     #[error("cannot request this URL: {0}")]
     InvalidUrl(String),
+    /// A redirect to a scheme that is not http(s) (file:, ftp:, javascript:, data:).
+    #[error(
+        "redirects to {0}, which is not an http(s) URL: not followed (browsers refuse it too)"
+    )]
+    UnsafeRedirect(String),
+    /// The response head cannot be read: more than 100 header fields (a cookie flood) or more
+    /// than ~400 KB of headers, the HTTP/1 parser's limits.
+    #[error("the server answered, but its response head is too large to read ({0}): more than 100 header fields or ~400 KB of headers; the page is skipped")]
+    HeadersTooLarge(String),
+    /// The URL leads to an internal address the user did not name (SSRF guard): not connected.
+    #[error("not fetched: it leads to the internal address {0}, which this scan was not told to reach (only the start URL's host and port, --resolve targets and the --proxy are; use --allow-private to scan an intranet site)")]
+    PrivateAddress(String),
 }
 
 impl FetchError {
@@ -136,10 +149,15 @@ impl FetchError {
             FetchError::HttpStatus(_) => ErrorKind::HttpStatus,
             FetchError::Body(_) => ErrorKind::Body,
             FetchError::InvalidUrl(_) => ErrorKind::InvalidUrl,
+            FetchError::PrivateAddress(_) => ErrorKind::PrivateAddressRefused,
+            FetchError::HeadersTooLarge(_) => ErrorKind::HeadersTooLarge,
+            FetchError::UnsafeRedirect(_) => ErrorKind::UnsafeRedirect,
         }
     }
 
-    /// No HTTP response arrived at all (the start URL then counts as failed).
+    /// No usable HTTP response arrived (the start URL then counts as failed, exit 3, in static and
+    /// browser mode alike): the network failed, or the URL (or a redirect of it) leads to an
+    /// internal address that was not connected to, or to a non-http(s) URL a browser refuses.
     pub fn is_network(&self) -> bool {
         matches!(
             self,
@@ -147,6 +165,8 @@ impl FetchError {
                 | FetchError::Dns(_)
                 | FetchError::Connect(_)
                 | FetchError::Tls(_)
+                | FetchError::PrivateAddress(_)
+                | FetchError::UnsafeRedirect(_)
         )
     }
 }
@@ -170,6 +190,8 @@ pub struct Fetcher {
     client: reqwest::Client,
     timeout: Duration,
     max_body: u64,
+    resolver: RuleResolver,
+    guard: Arc<AddressGuard>,
 }
 
 #[derive(Default)]
@@ -189,9 +211,10 @@ impl Fetcher {
             .connect_timeout(config.timeout.min(Duration::from_secs(15)))
             .pool_idle_timeout(Duration::from_secs(30))
             .tcp_nodelay(true);
-        if !config.resolve.is_empty() {
-            b = b.dns_resolver(Arc::new(RuleResolver::new(config.resolve.clone())));
-        }
+        // Always our resolver: it applies --resolve rules and keeps one answer per host, which is
+        // the answer the private-address guard judged.
+        let resolver = RuleResolver::new(config.resolve.clone());
+        b = b.dns_resolver(Arc::new(resolver.clone()));
         match &config.proxy {
             Some(p) => {
                 let proxy = reqwest::Proxy::all(p).map_err(|e| {
@@ -210,6 +233,8 @@ impl Fetcher {
             client,
             timeout: config.timeout,
             max_body: config.max_body,
+            resolver,
+            guard: Arc::new(AddressGuard::new(config)),
         })
     }
 
@@ -276,6 +301,7 @@ impl Fetcher {
             return Err(FetchError::InvalidUrl(url.to_string()));
         }
         let mut current = url.clone();
+        self.admit(&current).await?;
         loop {
             let resp = self
                 .client
@@ -287,6 +313,11 @@ impl Fetcher {
             seen.status = Some(status);
             record_cookies(resp.headers(), &current, &mut seen.set_cookies);
             if let Some(next) = redirect_target(status, resp.headers(), &current) {
+                // file:, ftp:, javascript:, data: — a browser refuses these too
+                // (ERR_UNSAFE_REDIRECT): the page is an error, not an empty page.
+                if !matches!(next.scheme(), "http" | "https") {
+                    return Err(FetchError::UnsafeRedirect(next.to_string()));
+                }
                 if next == *url || seen.redirects.contains(&next) {
                     return Err(FetchError::RedirectLoop(next.to_string()));
                 }
@@ -308,6 +339,7 @@ impl Fetcher {
                         headers: header_pairs(resp.headers()),
                     });
                 }
+                self.admit(&next).await?;
                 seen.redirects.push(next.clone());
                 current = next;
                 continue;
@@ -343,6 +375,17 @@ impl Fetcher {
     }
 }
 
+impl Fetcher {
+    /// Refuse a URL that leads to an internal address the user did not name (see
+    /// [`super::private_net`]); checked before every connection, each redirect hop included.
+    async fn admit(&self, url: &Url) -> Result<(), FetchError> {
+        self.guard
+            .check(url, &self.resolver)
+            .await
+            .map_err(|r| FetchError::PrivateAddress(format!("{} ({url})", r.address)))
+    }
+}
+
 /// Longest header value kept: signatures need the start of it, not a whole CSP.
 const MAX_HEADER_VALUE: usize = 200;
 
@@ -370,9 +413,6 @@ fn redirect_target(status: u16, headers: &HeaderMap, base: &Url) -> Option<Url> 
     let loc = headers.get(LOCATION)?;
     let loc = String::from_utf8_lossy(loc.as_bytes());
     let mut next = base.join(loc.trim()).ok()?;
-    if !matches!(next.scheme(), "http" | "https") {
-        return None;
-    }
     next.set_fragment(None);
     Some(next)
 }
@@ -447,6 +487,11 @@ fn classify(e: &reqwest::Error) -> FetchError {
     }
     if dns || lower.contains("dns error") || lower.contains("failed to lookup address") {
         return FetchError::Dns(detail);
+    }
+    if lower.contains("message head is too large")
+        || lower.contains("header") && lower.contains("too large")
+    {
+        return FetchError::HeadersTooLarge(detail);
     }
     if lower.contains("certificate")
         || lower.contains("tls")

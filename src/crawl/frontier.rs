@@ -4,7 +4,9 @@
 //! here fragments and session ids go, and URLs that look like traps (endless calendars,
 //! ever-growing paths or query strings) are refused with a reason that is recorded once.
 
-use std::collections::HashMap;
+use super::scope::Scope;
+use crate::model::{ErrorKind, ScanError};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use url::Url;
 
 /// Longer URLs are almost always generated (query strings that grow with every click).
@@ -174,6 +176,179 @@ impl QueryVariants {
         } else {
             Ok(())
         }
+    }
+}
+
+/// URLs waiting in the frontier at most; links beyond are dropped (and that is recorded once).
+pub const MAX_FRONTIER: usize = 100_000;
+
+/// A URL waiting in the frontier, with its discovery index (the order pages are released in).
+#[derive(Debug, Clone)]
+pub struct Queued {
+    /// Discovery index: 0 is the start page.
+    pub idx: usize,
+    /// Normalised, in scope, not a trap.
+    pub url: Url,
+    /// Links from the start page.
+    pub depth: usize,
+}
+
+/// The crawl frontier both modes take their URLs from: scope and `--include`/`--exclude`,
+/// normalisation, trap rules, `--max-depth`, breadth-first discovery order, and the notes the
+/// report carries about what was left out (trap paths, robots.txt refusals, a full frontier).
+///
+/// Why one type for both crawlers: a rule added here holds in static and browser mode alike, and
+/// a static and a browser report of the same site list the same pages and the same skips.
+pub struct Frontier {
+    scope: std::sync::Arc<Scope>,
+    max_depth: Option<usize>,
+    seen: HashSet<String>,
+    variants: QueryVariants,
+    trap_paths: HashSet<String>,
+    queue: VecDeque<Queued>,
+    next_idx: usize,
+    disallowed: BTreeMap<String, usize>,
+    full: bool,
+}
+
+impl Frontier {
+    /// A frontier whose page 0 is `start` (already normalised), taken by the caller.
+    pub fn new(scope: std::sync::Arc<Scope>, max_depth: Option<usize>, start: &Url) -> Self {
+        Frontier {
+            scope,
+            max_depth,
+            seen: HashSet::from([start.to_string()]),
+            variants: QueryVariants::default(),
+            trap_paths: HashSet::new(),
+            queue: VecDeque::new(),
+            next_idx: 1,
+            disallowed: BTreeMap::new(),
+            full: false,
+        }
+    }
+
+    /// The scope links are judged by.
+    pub fn scope(&self) -> &std::sync::Arc<Scope> {
+        &self.scope
+    }
+
+    /// URLs waiting.
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Nothing waits.
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// The next URL in discovery order.
+    pub fn pop(&mut self) -> Option<Queued> {
+        self.queue.pop_front()
+    }
+
+    /// A URL already crawled under another name (a redirect target): never queue it.
+    pub fn mark_seen(&mut self, url: &Url) {
+        let mut u = url.clone();
+        normalize(&mut u);
+        self.seen.insert(u.to_string());
+    }
+
+    /// Links found on a page at `depth` (static extraction or the rendered DOM alike): each is
+    /// normalised, judged by scope and trap rules, and queued at `depth + 1` unless that is
+    /// beyond `--max-depth`.
+    pub fn offer_links<I: IntoIterator<Item = Url>>(
+        &mut self,
+        links: I,
+        depth: usize,
+        errors: &mut Vec<ScanError>,
+    ) {
+        let next = depth + 1;
+        if self.max_depth.is_some_and(|m| next > m) {
+            return;
+        }
+        for l in links {
+            self.offer(l, next, errors);
+        }
+    }
+
+    /// URLs from the sitemap: they join the start page's links at depth 1.
+    pub fn offer_sitemap(&mut self, urls: Vec<Url>, errors: &mut Vec<ScanError>) {
+        for u in urls {
+            self.offer(u, 1, errors);
+        }
+    }
+
+    fn offer(&mut self, mut url: Url, depth: usize, errors: &mut Vec<ScanError>) {
+        if !matches!(url.scheme(), "http" | "https") {
+            return;
+        }
+        normalize(&mut url);
+        if !self.scope.allows(&url) {
+            return;
+        }
+        if let Some(t) = url_trap(&url) {
+            self.record_trap(&url, &t, errors);
+            return;
+        }
+        if self.seen.contains(url.as_str()) {
+            return;
+        }
+        if self.queue.len() >= MAX_FRONTIER {
+            if !self.full {
+                self.full = true;
+                errors.push(ScanError {
+                    url: url.to_string(),
+                    kind: ErrorKind::Trap,
+                    message: format!("more than {MAX_FRONTIER} URLs wait in the frontier: further links are dropped"),
+                });
+            }
+            return;
+        }
+        self.seen.insert(url.to_string());
+        if let Err(first) = self.variants.admit(&url) {
+            if first {
+                self.record_trap(&url, &Trap::QueryVariants, errors);
+            }
+            return;
+        }
+        self.queue.push_back(Queued {
+            idx: self.next_idx,
+            url,
+            depth,
+        });
+        self.next_idx += 1;
+    }
+
+    /// One `trap` error per path.
+    pub fn record_trap(&mut self, url: &Url, trap: &Trap, errors: &mut Vec<ScanError>) {
+        let s = url.as_str();
+        let path = &s[..s.find('?').unwrap_or(s.len())];
+        if self.trap_paths.insert(path.to_string()) {
+            errors.push(ScanError {
+                url: path.to_string(),
+                kind: ErrorKind::Trap,
+                message: trap.describe(),
+            });
+        }
+    }
+
+    /// robots.txt refused `url`: not crawled, counted for the per-origin summary.
+    pub fn disallowed(&mut self, url: &Url) {
+        let origin = url.origin().ascii_serialization();
+        *self.disallowed.entry(origin).or_insert(0) += 1;
+    }
+
+    /// The per-origin robots.txt summaries (one `robots` error per origin that refused URLs).
+    pub fn finish(self) -> Vec<ScanError> {
+        self.disallowed
+            .into_iter()
+            .map(|(origin, n)| ScanError {
+                url: format!("{origin}/robots.txt"),
+                kind: ErrorKind::Robots,
+                message: format!("robots.txt disallows {n} URL(s) that were not fetched (use --ignore-robots to scan them)"),
+            })
+            .collect()
     }
 }
 

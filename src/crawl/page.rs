@@ -2,11 +2,12 @@
 //! body is dropped before the result leaves the worker.
 
 use super::fetch::{FetchError, Fetcher};
-use super::frontier::{normalize, url_trap, Trap};
+use super::frontier::normalize;
+use super::host_budget::HostBudget;
 use super::rate::HostRate;
 use super::robots::RobotsCache;
 use super::scope::Scope;
-use super::subresource::StylesheetCache;
+use super::subresource::{StylesheetCache, SubNet};
 use crate::domain::FirstParty;
 use crate::model::ErrorKind;
 use crate::model::{Page, ScanError};
@@ -26,6 +27,19 @@ pub struct CrawlContext {
     pub stylesheets: StylesheetCache,
     /// Fetch subresources (not `--no-subresources`).
     pub subresources: bool,
+    /// Per-host subresource shares and failures.
+    pub budget: HostBudget,
+}
+
+impl CrawlContext {
+    /// What subresource fetches need.
+    pub fn sub_net(&self) -> SubNet<'_> {
+        SubNet {
+            fetcher: &self.fetcher,
+            rate: &self.rate,
+            budget: &self.budget,
+        }
+    }
 }
 
 /// The result of one page worker.
@@ -48,10 +62,8 @@ pub struct PageResult {
     pub record: PageRecord,
     /// Final URL after redirects (normalised), when it differs from the requested one.
     pub final_url: Option<Url>,
-    /// In-scope links (normalised, not yet deduplicated across pages).
+    /// Links, frames and meta refreshes, for the [`Frontier`](super::frontier::Frontier) to judge.
     pub links: Vec<Url>,
-    /// Links refused as probable traps.
-    pub traps: Vec<(Url, Trap)>,
     /// Third-party scripts and iframes to fetch once for their cookies.
     pub subresources: Vec<Url>,
     /// Problems that belong to no page (robots.txt, stylesheets).
@@ -141,17 +153,6 @@ pub async fn crawl_page(
     record.set_cookies = std::mem::take(&mut fetched.set_cookies);
     record.headers = std::mem::take(&mut fetched.headers);
     let final_url = fetched.final_url.clone();
-    // The start URL's redirects define the site: judge its links by the widened scope.
-    let widened;
-    let scope = match final_url.host_str() {
-        Some(h) if start && !scope.host_in_scope(h) => {
-            let mut s = scope.clone();
-            s.add_site_host(h);
-            widened = s;
-            &widened
-        }
-        _ => scope,
-    };
     if final_url != url {
         let mut f = final_url.clone();
         normalize(&mut f);
@@ -170,21 +171,11 @@ pub async fn crawl_page(
             .filter(|r| {
                 matches!(
                     r.resource_type,
-                    ResourceType::Iframe | ResourceType::MetaRefresh
+                    ResourceType::Iframe | ResourceType::Navigation
                 )
             })
             .map(|r| &r.url);
-        for link in extract.links.iter().chain(frames) {
-            if !scope.allows(link) {
-                continue;
-            }
-            let mut l = link.clone();
-            normalize(&mut l);
-            match url_trap(&l) {
-                Some(t) => result.traps.push((l, t)),
-                None => result.links.push(l),
-            }
-        }
+        result.links = extract.links.iter().chain(frames).cloned().collect();
 
         if ctx.subresources {
             for r in &extract.references {
@@ -202,9 +193,10 @@ pub async fn crawl_page(
                 let mut sheets = std::mem::take(&mut extract.stylesheets);
                 sheets.retain(|s| matches!(s.scheme(), "http" | "https"));
                 sheets.dedup();
+                let third_party = |u: &Url| !u.host_str().is_some_and(|h| first_party.contains(h));
                 let refs = ctx
                     .stylesheets
-                    .expand(&ctx.fetcher, &ctx.rate, &sheets, &mut site_errors)
+                    .expand(&ctx.sub_net(), &sheets, &third_party, &mut site_errors)
                     .await;
                 extract.stylesheets = sheets;
                 extract.references.extend(refs);

@@ -10,6 +10,7 @@ use crate::model::ErrorKind;
 use crate::model::ScanError;
 use quick_xml::events::Event;
 use std::io::Read;
+use std::time::Duration;
 use url::Url;
 
 /// Bytes read per sitemap (the protocol allows 50 MB; 10 MB holds ~100,000 entries).
@@ -70,21 +71,45 @@ pub fn parse_sitemap(xml: &[u8], limit: usize) -> SitemapDoc {
     doc
 }
 
+/// Sitemaps read at once (each is bounded by `--timeout` and [`MAX_SITEMAP_BYTES`]).
+pub const SITEMAP_CONCURRENCY: usize = 8;
+/// `Sitemap:` lines of robots.txt that are read (a robots.txt may list hundreds).
+pub const MAX_LISTED_SITEMAPS: usize = 20;
+
 /// Sitemap URLs for the site: `Sitemap:` lines of robots.txt, else `/sitemap.xml` of the start
 /// origin. Returns page URLs in sitemap order (unfiltered by include/exclude; the crawler filters).
+///
+/// Sitemaps are fetched [`SITEMAP_CONCURRENCY`] at a time, but used in the order robots.txt
+/// lists them (the result does not depend on which answered first). The whole phase ends at
+/// `deadline`: sitemaps not read by then are skipped, and one error says how many.
 pub async fn discover(
     fetcher: &Fetcher,
     start: &Url,
     robots_sitemaps: &[String],
     scope: &Scope,
     limit: usize,
+    deadline: Duration,
     errors: &mut Vec<ScanError>,
 ) -> Vec<Url> {
+    let deadline = tokio::time::Instant::now() + deadline;
     let mut roots: Vec<(Url, bool)> = Vec::new();
     for s in robots_sitemaps {
         if let Ok(u) = Url::parse(s) {
-            roots.push((u, true));
+            if !roots.iter().any(|(r, _)| *r == u) {
+                roots.push((u, true));
+            }
         }
+    }
+    if roots.len() > MAX_LISTED_SITEMAPS {
+        errors.push(ScanError {
+            url: start.to_string(),
+            kind: ErrorKind::Sitemap,
+            message: format!(
+                "robots.txt lists {} sitemaps: only the first {MAX_LISTED_SITEMAPS} were read",
+                roots.len()
+            ),
+        });
+        roots.truncate(MAX_LISTED_SITEMAPS);
     }
     if roots.is_empty() {
         if let Ok(u) = start.join("/sitemap.xml") {
@@ -93,11 +118,8 @@ pub async fn discover(
     }
     let mut pages = Vec::new();
     let mut children = Vec::new();
-    for (url, listed) in roots {
-        let doc = match read(fetcher, &url, scope, listed, limit, errors).await {
-            Some(d) => d,
-            None => continue,
-        };
+    for doc in read_all(fetcher, roots, scope, limit, deadline, start, errors).await {
+        let (url, doc) = doc;
         if doc.is_index {
             children.extend(doc.locs);
         } else {
@@ -115,21 +137,72 @@ pub async fn discover(
         });
         children.truncate(MAX_CHILD_SITEMAPS);
     }
-    for child in children {
+    if pages.len() >= limit {
+        return pages;
+    }
+    let children: Vec<(Url, bool)> = children
+        .iter()
+        .filter_map(|c| Url::parse(c).ok())
+        .map(|u| (u, true))
+        .collect();
+    for (url, doc) in read_all(fetcher, children, scope, limit, deadline, start, errors).await {
         if pages.len() >= limit {
             break;
         }
-        let Ok(url) = Url::parse(&child) else {
-            continue;
-        };
-        if let Some(doc) = read(fetcher, &url, scope, true, limit, errors).await {
-            // One level only: an index inside an index is ignored.
-            if !doc.is_index {
-                keep(&url, doc.locs, scope, limit, &mut pages, errors);
-            }
+        // One level only: an index inside an index is ignored.
+        if !doc.is_index {
+            keep(&url, doc.locs, scope, limit, &mut pages, errors);
         }
     }
     pages
+}
+
+/// Read `sitemaps` concurrently, returning the readable ones in the given order; stop at
+/// `deadline` (one error names how many were not read).
+async fn read_all(
+    fetcher: &Fetcher,
+    sitemaps: Vec<(Url, bool)>,
+    scope: &Scope,
+    limit: usize,
+    deadline: tokio::time::Instant,
+    start: &Url,
+    errors: &mut Vec<ScanError>,
+) -> Vec<(Url, SitemapDoc)> {
+    use futures_util::stream::{self, StreamExt};
+    let total = sitemaps.len();
+    let mut docs = stream::iter(sitemaps)
+        .map(|(url, listed)| async move {
+            let mut errs = Vec::new();
+            let doc = read(fetcher, &url, scope, listed, limit, &mut errs).await;
+            (url, doc, errs)
+        })
+        .buffered(SITEMAP_CONCURRENCY);
+    let mut out = Vec::new();
+    let mut done = 0usize;
+    loop {
+        match tokio::time::timeout_at(deadline, docs.next()).await {
+            Ok(Some((url, doc, errs))) => {
+                done += 1;
+                errors.extend(errs);
+                if let Some(d) = doc {
+                    out.push((url, d));
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                errors.push(ScanError {
+                    url: start.to_string(),
+                    kind: ErrorKind::Sitemap,
+                    message: format!(
+                        "{} sitemap(s) not read: reading sitemaps took longer than the phase's deadline (raise --timeout to wait longer)",
+                        total - done
+                    ),
+                });
+                break;
+            }
+        }
+    }
+    out
 }
 
 fn keep(

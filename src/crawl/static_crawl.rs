@@ -7,11 +7,13 @@
 //! release point as far as the already-released frontier allows, so a slow page only delays the
 //! discovery of its successors' links, not the fetching of pages already known.
 
-use super::frontier::{normalize, QueryVariants, Trap};
+use super::frontier::{normalize, Frontier};
+use super::host_budget::{HostBudget, Share, SUBRESOURCES_PER_HOST};
 use super::page::{crawl_page, CrawlContext, PageOutcome, PageResult};
 use super::rate::HostRate;
 use super::robots::RobotsCache;
 use super::scope::Scope;
+pub use super::sink::{CollectorSink, CrawlSink};
 use super::sitemap;
 use super::subresource::{response_cookies, StylesheetCache};
 use super::{Fetcher, Progress};
@@ -19,77 +21,36 @@ use crate::config::ScanConfig;
 use crate::domain::FirstParty;
 use crate::model::ErrorKind;
 use crate::model::ScanError;
-use crate::observe::{Collector, Observations, PageRecord, Phase, SetCookieHeader};
+use crate::observe::{Observations, SetCookieHeader};
 use futures_util::FutureExt;
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::sync::Arc;
 use tokio::task::JoinSet;
 use url::Url;
 
-/// URLs waiting in the frontier at most; links beyond are dropped (and that is recorded once).
-pub const MAX_FRONTIER: usize = 100_000;
+pub use super::frontier::MAX_FRONTIER;
 /// Distinct third-party script/iframe URLs fetched per scan.
 pub const MAX_SUBRESOURCES: usize = 5_000;
+/// Subresource fetches in flight per page slot of `--concurrency`: they read headers only and
+/// mostly wait on other hosts, so a few slow third parties must not hold up the rest.
+pub const SUBRESOURCES_PER_SLOT: usize = 4;
+/// Subresource fetches in flight at most, whatever `--concurrency` says.
+pub const MAX_SUBRESOURCES_IN_FLIGHT: usize = 64;
 
 enum Done {
     Page(usize, usize, PageOutcome),
     Sub(Url, Vec<SetCookieHeader>, Option<ScanError>),
 }
 
-struct Queued {
-    idx: usize,
-    url: Url,
-    depth: usize,
-}
-
-/// Where the crawl's findings go: the [`Collector`] in a scan, a recorder in tests.
-pub trait CrawlSink: Send {
-    /// The site's first-party domains, known once the start URL's redirects are followed;
-    /// called once, before anything else.
-    fn first_party(&mut self, first_party: &FirstParty);
-    /// A page, in frontier order.
-    fn page(&mut self, record: PageRecord);
-    /// Cookies set by a third-party script/iframe response, on the first page that referenced it.
-    fn response_cookies(&mut self, page: &Url, headers: Vec<SetCookieHeader>);
-    /// A problem that belongs to no single page.
-    fn error(&mut self, error: ScanError);
-}
-
-/// Feeds a [`Collector`].
-#[derive(Default)]
-struct CollectorSink {
-    collector: Option<Collector>,
-}
-
-impl CollectorSink {
-    /// The collector; a default one (no first-party domains) only if the crawl reports before
-    /// naming the site, which `crawl_static_into` never does.
-    fn get(&mut self) -> &mut Collector {
-        self.collector.get_or_insert_with(Collector::default)
-    }
-}
-
-impl CrawlSink for CollectorSink {
-    fn first_party(&mut self, first_party: &FirstParty) {
-        self.collector = Some(Collector::new(first_party.clone()));
-    }
-    fn page(&mut self, record: PageRecord) {
-        self.get().add_page(record);
-    }
-    fn response_cookies(&mut self, page: &Url, headers: Vec<SetCookieHeader>) {
-        self.get()
-            .add_response_cookies(page, headers, Phase::BeforeConsent);
-    }
-    fn error(&mut self, error: ScanError) {
-        self.get().add_error(error);
-    }
-}
-
 /// Crawl the site over plain HTTP, extracting everything from every page.
 pub async fn crawl_static(config: &ScanConfig, progress: &dyn Progress) -> Observations {
     let mut sink = CollectorSink::default();
-    let start_failed = crawl_static_into(config, progress, &mut sink).await;
-    let mut obs = sink.collector.unwrap_or_default().finish();
+    // Ctrl-C / SIGTERM drop the crawl where it stands; the pages released so far stay in the sink.
+    let start_failed = tokio::select! {
+        failed = crawl_static_into(config, progress, &mut sink) => failed,
+        _ = super::interrupt::wait() => false,
+    };
+    let mut obs = sink.into_collector().finish();
     obs.start_failed = start_failed;
     obs
 }
@@ -120,6 +81,7 @@ pub async fn crawl_static_into(
         rate: HostRate::new(config.rate),
         stylesheets: StylesheetCache::default(),
         subresources: config.subresources,
+        budget: HostBudget::default(),
     });
     let mut start = config.start.clone();
     normalize(&mut start);
@@ -148,11 +110,7 @@ pub async fn crawl_static_into(
         first_party: first_party.clone(),
         sink,
         progress,
-        seen: HashSet::new(),
-        variants: QueryVariants::default(),
-        trap_paths: HashSet::new(),
-        queue: VecDeque::new(),
-        next_idx: 1,
+        frontier: Frontier::new(scope.clone(), config.max_depth, &start),
         results: BTreeMap::new(),
         next_release: 0,
         committed: 1,
@@ -162,13 +120,10 @@ pub async fn crawl_static_into(
         sub_queue: VecDeque::new(),
         done_pages: 0,
         errors: 0,
-        disallowed: BTreeMap::new(),
-        frontier_full: false,
         start_failed: false,
         sitemap_urls: Vec::new(),
     };
     crawl.sink.first_party(&first_party);
-    crawl.seen.insert(start.to_string());
 
     // Sitemap URLs join the links of the start page at depth 1.
     let mut site_errors = Vec::new();
@@ -183,6 +138,8 @@ pub async fn crawl_static_into(
         robots.sitemaps(),
         &scope,
         limit,
+        // Each sitemap is bounded by --timeout; index and children together by two.
+        config.timeout.saturating_mul(2),
         &mut site_errors,
     )
     .await;
@@ -204,11 +161,7 @@ struct Crawl<'a> {
     first_party: Arc<FirstParty>,
     sink: &'a mut dyn CrawlSink,
     progress: &'a dyn Progress,
-    seen: HashSet<String>,
-    variants: QueryVariants,
-    trap_paths: HashSet<String>,
-    queue: VecDeque<Queued>,
-    next_idx: usize,
+    frontier: Frontier,
     /// Finished pages waiting for their turn: index → (depth, outcome).
     results: BTreeMap<usize, (usize, PageOutcome)>,
     next_release: usize,
@@ -220,8 +173,6 @@ struct Crawl<'a> {
     sub_queue: VecDeque<(Url, Url)>,
     done_pages: usize,
     errors: usize,
-    disallowed: BTreeMap<String, usize>,
-    frontier_full: bool,
     start_failed: bool,
     sitemap_urls: Vec<Url>,
 }
@@ -230,9 +181,27 @@ impl Crawl<'_> {
     async fn run(&mut self) {
         let mut tasks: JoinSet<Done> = JoinSet::new();
         self.release();
+        // Once the last page is in, third-party fetches still queued get one `--timeout` more,
+        // all together: a crowd of hanging hosts cannot hold the scan for a timeout each.
+        let mut subs_deadline: Option<tokio::time::Instant> = None;
         loop {
             self.spawn_work(&mut tasks);
-            let Some(joined) = tasks.join_next().await else {
+            let pages_done = self.in_flight_pages == 0
+                && (self.frontier.is_empty() || self.committed >= self.config.max_pages);
+            if pages_done && subs_deadline.is_none() {
+                subs_deadline = Some(tokio::time::Instant::now() + self.config.timeout);
+            }
+            let joined = match subs_deadline {
+                Some(at) => match tokio::time::timeout_at(at, tasks.join_next()).await {
+                    Ok(j) => j,
+                    Err(_) => {
+                        self.give_up_subresources(&mut tasks);
+                        break;
+                    }
+                },
+                None => tasks.join_next().await,
+            };
+            let Some(joined) = joined else {
                 break;
             };
             match joined {
@@ -259,12 +228,31 @@ impl Crawl<'_> {
         }
     }
 
+    /// Stop waiting for third-party fetches (pages are all done): one error says how many.
+    fn give_up_subresources(&mut self, tasks: &mut JoinSet<Done>) {
+        let pending = self.in_flight_subs + self.sub_queue.len();
+        tasks.abort_all();
+        self.sub_queue.clear();
+        self.in_flight_subs = 0;
+        if pending > 0 {
+            self.sink.error(ScanError {
+                url: self.config.start.to_string(),
+                kind: ErrorKind::Timeout,
+                message: format!(
+                    "{pending} third-party resource(s) fetched for their cookies had not answered {:?} after the last page: not waited for (raise --timeout to wait longer)",
+                    self.config.timeout
+                ),
+            });
+        }
+    }
+
     /// Start pages (in frontier order, within `--max-pages`) and subresource fetches up to
     /// `--concurrency` each.
     fn spawn_work(&mut self, tasks: &mut JoinSet<Done>) {
         let limit = self.config.concurrency.max(1);
+        let sub_limit = (limit * SUBRESOURCES_PER_SLOT).clamp(16, MAX_SUBRESOURCES_IN_FLIGHT);
         while self.in_flight_pages < limit && self.committed < self.config.max_pages {
-            let Some(q) = self.queue.pop_front() else {
+            let Some(q) = self.frontier.pop() else {
                 break;
             };
             self.in_flight_pages += 1;
@@ -289,14 +277,18 @@ impl Crawl<'_> {
                 Done::Page(q.idx, q.depth, outcome)
             });
         }
-        while self.in_flight_subs < limit {
+        while self.in_flight_subs < sub_limit {
             let Some((page, url)) = self.sub_queue.pop_front() else {
                 break;
             };
+            // A host that failed already is not tried again (its failure was recorded once).
+            if self.ctx.budget.failed(&url).is_some() {
+                continue;
+            }
             self.in_flight_subs += 1;
             let ctx = self.ctx.clone();
             tasks.spawn(async move {
-                let (cookies, err) = response_cookies(&ctx.fetcher, &ctx.rate, &url).await;
+                let (cookies, err) = response_cookies(ctx.sub_net(), &url).await;
                 Done::Sub(page, cookies, err)
             });
         }
@@ -313,16 +305,15 @@ impl Crawl<'_> {
                         self.sink.error(e);
                     }
                     // Recorded as one summary per origin at the end.
-                    let origin = url.origin().ascii_serialization();
-                    *self.disallowed.entry(origin).or_insert(0) += 1;
+                    self.frontier.disallowed(&url);
                 }
                 PageOutcome::Page(p) => self.release_page(idx, depth, *p),
             }
             if idx == 0 {
                 let urls = std::mem::take(&mut self.sitemap_urls);
-                for u in urls {
-                    self.enqueue(u, 1, true);
-                }
+                let mut errors = Vec::new();
+                self.frontier.offer_sitemap(urls, &mut errors);
+                self.errors_to_sink(errors);
             }
         }
     }
@@ -332,7 +323,6 @@ impl Crawl<'_> {
             record,
             final_url,
             links,
-            traps,
             subresources,
             site_errors,
             network_failure,
@@ -345,21 +335,23 @@ impl Crawl<'_> {
         }
         if let Some(f) = final_url {
             // The redirect target is this page: do not fetch it again as another page.
-            self.seen.insert(f.to_string());
+            self.frontier.mark_seen(&f);
         }
-        for (url, trap) in traps {
-            self.record_trap(&url, &trap);
-        }
-        let next_depth = depth + 1;
-        if self.config.max_depth.is_none_or(|m| next_depth <= m) {
-            for l in links {
-                self.enqueue(l, next_depth, false);
-            }
-        }
+        let mut errors = Vec::new();
+        self.frontier.offer_links(links, depth, &mut errors);
+        self.errors_to_sink(errors);
         let page_url = record.page.url.clone();
         let page = Url::parse(&page_url).ok();
         for s in subresources {
-            if self.subs_seen.len() < MAX_SUBRESOURCES && self.subs_seen.insert(s.clone()) {
+            if self.subs_seen.len() < MAX_SUBRESOURCES
+                && !self.subs_seen.contains(&s)
+                && self
+                    .ctx
+                    .budget
+                    .admit(&s, Share::Subresource, Some(SUBRESOURCES_PER_HOST))
+                    .is_ok()
+                && self.subs_seen.insert(s.clone())
+            {
                 let referrer = page.clone().unwrap_or_else(|| s.clone());
                 self.sub_queue.push_back((referrer, s));
             }
@@ -370,71 +362,18 @@ impl Crawl<'_> {
         self.done_pages += 1;
         self.sink.page(record);
         self.progress
-            .page_done(&page_url, self.done_pages, self.queue.len(), self.errors);
+            .page_done(&page_url, self.done_pages, self.frontier.len(), self.errors);
     }
 
-    /// Add a URL to the frontier unless seen, trapped, or the frontier is full.
-    fn enqueue(&mut self, mut url: Url, depth: usize, from_sitemap: bool) {
-        if from_sitemap {
-            normalize(&mut url);
-            if !self.scope.allows(&url) {
-                return;
-            }
-            if let Some(t) = super::frontier::url_trap(&url) {
-                self.record_trap(&url, &t);
-                return;
-            }
-        }
-        if self.seen.contains(url.as_str()) {
-            return;
-        }
-        if self.queue.len() >= MAX_FRONTIER {
-            if !self.frontier_full {
-                self.frontier_full = true;
-                self.sink.error(ScanError {
-                    url: url.to_string(),
-                    kind: ErrorKind::Trap,
-                    message: format!("more than {MAX_FRONTIER} URLs wait in the frontier: further links are dropped"),
-                });
-            }
-            return;
-        }
-        if let Err(first) = self.variants.admit(&url) {
-            if first {
-                self.record_trap(&url, &Trap::QueryVariants);
-            }
-            self.seen.insert(url.to_string());
-            return;
-        }
-        self.seen.insert(url.to_string());
-        self.queue.push_back(Queued {
-            idx: self.next_idx,
-            url,
-            depth,
-        });
-        self.next_idx += 1;
-    }
-
-    /// One `trap` error per path.
-    fn record_trap(&mut self, url: &Url, trap: &Trap) {
-        let s = url.as_str();
-        let path = &s[..s.find('?').unwrap_or(s.len())];
-        if self.trap_paths.insert(path.to_string()) {
-            self.sink.error(ScanError {
-                url: path.to_string(),
-                kind: ErrorKind::Trap,
-                message: trap.describe(),
-            });
+    fn errors_to_sink(&mut self, errors: Vec<ScanError>) {
+        for e in errors {
+            self.sink.error(e);
         }
     }
 
     fn finish(self) -> bool {
-        for (origin, n) in self.disallowed {
-            self.sink.error(ScanError {
-                url: format!("{origin}/robots.txt"),
-                kind: ErrorKind::Robots,
-                message: format!("robots.txt disallows {n} URL(s) that were not fetched (use --ignore-robots to scan them)"),
-            });
+        for e in self.frontier.finish() {
+            self.sink.error(e);
         }
         self.start_failed
     }

@@ -32,9 +32,11 @@ pub fn compare(old: &Report, new: &Report) -> Changes {
             .map(|s| s.id.clone())
             .collect::<BTreeSet<_>>()
     };
+    // A new outbound link is no new data flow: hosts only navigated to are not compared.
     let hosts = |r: &Report| {
         r.third_parties
             .iter()
+            .filter(|t| !t.navigation_only())
             .map(|t| t.host.clone())
             .collect::<BTreeSet<_>>()
     };
@@ -267,6 +269,18 @@ mod tests {
         assert_eq!(c.resolved_findings[0].service.as_deref(), Some("hotjar"));
         assert!(render_text(&c).contains("+ meta-pixel"));
         assert!(render_markdown(&c).contains("| new host | connect.facebook.net |"));
+    }
+
+    #[test]
+    fn a_new_link_is_no_new_host() {
+        let old = report(&["a"], &["h.example"], &[]);
+        let mut new = old.clone();
+        new.third_parties.push(ThirdParty {
+            host: "join.slack.com".into(),
+            resource_types: vec!["navigation".into()],
+            ..Default::default()
+        });
+        assert!(is_empty(&compare(&old, &new)));
     }
 
     #[test]

@@ -7,5 +7,6 @@ pub mod vocab;
 
 pub use report::*;
 pub use vocab::{
-    ConsentState, ErrorKind, FindingKind, Mode, Party, Phase, SetBy, Severity, SignalSource,
+    ConsentState, ErrorKind, EvidenceStrength, FindingKind, Mode, Party, Phase, SetBy, Severity,
+    SignalSource,
 };

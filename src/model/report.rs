@@ -5,7 +5,8 @@
 //! of an unchanged site. Hostnames are lowercase ASCII (punycode), URLs absolute and normalised.
 
 use super::vocab::{
-    ConsentState, ErrorKind, FindingKind, Mode, Party, Phase, SetBy, Severity, SignalSource,
+    ConsentState, ErrorKind, EvidenceStrength, FindingKind, Mode, Party, Phase, SetBy, Severity,
+    SignalSource,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -72,6 +73,11 @@ pub struct Report {
     /// With `--baseline`: what changed since the baseline report (null otherwise).
     #[serde(default)]
     pub changes: Option<Changes>,
+    /// The scan was stopped (Ctrl-C, SIGTERM) before it finished: pages, cookies and findings
+    /// cover only what was seen until then (an error of kind `interrupted` says when). Absent
+    /// when the scan ran to its end.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
 }
 
 /// What changed between a baseline report and this one. Every list sorted.
@@ -235,6 +241,14 @@ pub struct ThirdParty {
     pub sample_urls: Vec<String>,
 }
 
+impl ThirdParty {
+    /// Only navigated to (a meta refresh, a link): nothing flows to it when the page loads, so it
+    /// is recorded but makes no finding.
+    pub fn navigation_only(&self) -> bool {
+        !self.resource_types.is_empty() && self.resource_types.iter().all(|t| t == "navigation")
+    }
+}
+
 /// One localStorage / sessionStorage key or IndexedDB database, merged over pages. Names and sizes
 /// only: values may hold personal data and never enter the report.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -295,6 +309,11 @@ pub struct ServiceUse {
     pub first_party: bool,
     /// Why it was attributed: "host", "cookie", "signature", "path".
     pub matched_by: Vec<String>,
+    /// How strong the evidence of its use is: "request" (a request to its hosts, or a cookie its
+    /// hosts set), "script" (a script from it, its inline snippet or a path marker) or
+    /// "cookie_name_only" (a well-known cookie name on another domain, which anything can write).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_strength: Option<EvidenceStrength>,
 }
 
 /// The privacy policy as found and read.
@@ -310,6 +329,22 @@ pub struct Policy {
     pub declarations: Vec<Declaration>,
     /// Why no policy could be read, if so.
     pub error: Option<String>,
+    /// Where the text came from, one entry per document read (same order as `urls`); absent when
+    /// no policy was read, so such reports are unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<PolicySource>,
+}
+
+/// One document the policy text was read from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct PolicySource {
+    /// URL (or file path) read.
+    pub url: String,
+    /// "http" (the document as served), "browser" (the DOM after the page's scripts ran) or
+    /// "file".
+    pub read_with: String,
+    /// Policy generator whose host served it (`data/policy/generator_hosts.toml` id), if any.
+    pub generator: Option<String>,
 }
 
 /// A name found in the policy.
@@ -321,7 +356,10 @@ pub struct Declaration {
     pub service: Option<String>,
     /// Company legal name, when known.
     pub company: Option<String>,
-    /// "service", "company", "host" or "provider" (free text from a provider sentence).
+    /// "service", "company", "host", "provider" (free text from a provider sentence), "variant"
+    /// (a catalog name written with other spacing or one letter off: "Mail Chimp", "Twillio"),
+    /// "brand" (the brand of a third-party host the catalog does not know, written as a word) or
+    /// "cookie" (the name of a cookie the scan saw, e.g. `_ga`; not a recipient).
     pub matched_as: String,
     /// Heading path, e.g. "Plugins und Tools > Google Fonts".
     pub section: String,
@@ -356,6 +394,10 @@ pub struct Finding {
     pub message: String,
     /// Set when an accepted exception covers this finding.
     pub accepted: Option<Acceptance>,
+    /// The observed service's evidence strength ("request" | "script" | "cookie_name_only"); absent
+    /// for findings about the policy alone (`declared_not_observed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_strength: Option<EvidenceStrength>,
 }
 
 /// An accepted exception from the config file.
@@ -391,6 +433,10 @@ pub struct DeclarationRef {
     pub section: String,
     /// Sentence.
     pub excerpt: String,
+    /// How the declaration names it, when not by the service's own name: "host", "family",
+    /// "purpose" (its company with a purpose word), "brand" (an unknown host's brand).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matched_as: Option<String>,
 }
 
 /// One row of the declared ledger: a recipient the policy names and what the scan found of it.

@@ -207,6 +207,21 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What shows that a service ran. Ordered weakest first, so the strongest piece of evidence
+    /// wins: `CookieNameOnly < Script < Request`.
+    derived enum EvidenceStrength {
+        /// Only a well-known cookie name (on the site's or another domain): any script, the
+        /// site's own included, can write `_ga`, so this alone is weak evidence.
+        #[default]
+        CookieNameOnly = "cookie_name_only",
+        /// Its script: from its hosts, its inline snippet, or a self-hosted path marker.
+        Script = "script",
+        /// A request to its hosts (or a cookie a response from them set).
+        Request = "request",
+    }
+}
+
+vocabulary! {
     /// One Google Consent Mode type's state. Ordered by permissiveness (`Unset < Denied <
     /// Granted`): over several requests the most permissive wins, because one granted request is
     /// enough to let a tag use storage.
@@ -300,12 +315,27 @@ vocabulary! {
         /// A bug in the tool (the page was skipped).
         #[default]
         Internal = "internal",
-        /// Reserved for the network-safety work (not produced yet): a host resolved to a private
-        /// address and was not contacted.
+        /// A URL led to an internal address (loopback, private, link-local) that the scan was not
+        /// told to reach (`--allow-private`), so it was not contacted.
         PrivateAddressRefused = "private_address_refused",
-        /// Reserved for the interruption work (not produced yet): the scan was interrupted and
-        /// the report is partial.
+        /// The scan was stopped (Ctrl-C, SIGTERM) and the report is partial (`incomplete`).
         Interrupted = "interrupted",
+        /// The response's headers were larger than the tool accepts (a header flood).
+        HeadersTooLarge = "headers_too_large",
+        /// A redirect pointed to a scheme that is never fetched (file:, ftp:, javascript:, data:).
+        UnsafeRedirect = "unsafe_redirect",
+        /// Browser mode: the rendered page could not be read (links, scripts, storage, HTML).
+        DomRead = "dom_read",
+        /// Browser mode: the browser's storage (cookie jar, cookie names) could not be read.
+        StorageRead = "storage_read",
+        /// Browser mode: a probe (consent manager detection, its declared services) failed.
+        Probe = "probe",
+        /// Browser mode: the consent button could not be looked for (the page threw or hung).
+        ConsentClick = "consent_click",
+        /// Browser mode: the visit overran `--page-timeout` plus the grace; the tab was closed.
+        PageUnresponsive = "page_unresponsive",
+        /// Browser mode: the page made more requests than are recorded per page.
+        RequestsCapped = "requests_capped",
     }
 }
 
@@ -324,6 +354,9 @@ mod tests {
         for e in ErrorKind::ALL {
             assert_eq!(serde_json::to_value(e).unwrap(), e.as_str());
         }
+        for s in EvidenceStrength::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
         assert!("nonsense".parse::<Severity>().is_err());
     }
 
@@ -338,6 +371,10 @@ mod tests {
         assert_eq!(names, sorted);
         assert!(
             Phase::BeforeConsent < Phase::AfterAccept && Phase::AfterAccept < Phase::AfterReject
+        );
+        assert!(
+            EvidenceStrength::CookieNameOnly < EvidenceStrength::Script
+                && EvidenceStrength::Script < EvidenceStrength::Request
         );
     }
 }

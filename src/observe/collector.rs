@@ -145,6 +145,18 @@ impl Collector {
             for r in &ex.references {
                 self.add_reference(&url, r, phase);
             }
+            // Links are navigations: recorded for third parties (first-party ones return early),
+            // never loaded, so they make no finding.
+            for link in &ex.links {
+                let nav = Reference {
+                    url: link.clone(),
+                    resource_type: ResourceType::Navigation,
+                    loaded: false,
+                    consent_gated: false,
+                    noscript: false,
+                };
+                self.add_reference(&url, &nav, phase);
+            }
             for s in ex.scripts {
                 self.add_script(&url, s);
             }
@@ -266,6 +278,9 @@ impl Collector {
     }
 
     fn add_reference(&mut self, page: &Arc<str>, r: &Reference, phase: Phase) {
+        if !crate::domain::is_web_url(&r.url) {
+            return;
+        }
         let Some(host) = r.url.host_str() else { return };
         let host = normalize_host(host);
         // What a visitor's browser fetches by itself: hints, blocked tags and <noscript>
@@ -274,7 +289,7 @@ impl Collector {
         if self.first_party.contains(&host) {
             let resource = !matches!(
                 r.resource_type,
-                ResourceType::MetaRefresh | ResourceType::Document | ResourceType::Form
+                ResourceType::Navigation | ResourceType::Document | ResourceType::Form
             );
             if loaded && resource && self.first_party_resources.len() < MAX_FIRST_PARTY_RESOURCES {
                 self.first_party_resources.insert(r.url.to_string());
@@ -311,6 +326,12 @@ impl Collector {
     }
 
     fn add_script(&mut self, page: &Arc<str>, s: ScriptRef) {
+        if s.src
+            .as_ref()
+            .is_some_and(|u| !crate::domain::is_web_url(u))
+        {
+            return;
+        }
         let host = s
             .src
             .as_ref()

@@ -50,8 +50,9 @@ pub enum ResourceType {
     Preload,
     /// `<link rel=icon|apple-touch-icon|manifest>`.
     Icon,
-    /// `<meta http-equiv=refresh>`.
-    MetaRefresh,
+    /// A navigation, not a data flow at page load: `<meta http-equiv=refresh>` (recorded as not
+    /// loaded, so it makes no finding; the crawl still follows it).
+    Navigation,
     /// Other CSS `url()` (background images…).
     CssUrl,
     /// Browser: fetch/XHR.
@@ -82,7 +83,7 @@ impl ResourceType {
             ResourceType::DnsPrefetch => "dns-prefetch",
             ResourceType::Preload => "preload",
             ResourceType::Icon => "icon",
-            ResourceType::MetaRefresh => "meta-refresh",
+            ResourceType::Navigation => "navigation",
             ResourceType::CssUrl => "css-url",
             ResourceType::Xhr => "xhr",
             ResourceType::Beacon => "beacon",

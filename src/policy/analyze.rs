@@ -4,8 +4,9 @@
 use crate::catalog::Catalog;
 use crate::model::Declaration;
 use crate::policy::fold::{fold, fold_str};
-use crate::policy::lexicon::Lexicon;
+use crate::policy::lexicon::{word_spans, Lexicon};
 use crate::policy::matcher::{find_hosts, Hit, NameMatcher};
+use crate::policy::mention::is_mention;
 use crate::policy::negation::is_negated;
 use crate::policy::provider::{find_entities, has_legal_form, Cue};
 use crate::policy::text::{sentences, Block, BlockKind, PolicyText};
@@ -49,7 +50,7 @@ fn fingerprint(catalog: &Catalog) -> u64 {
         (&s.id, &s.name, &s.company, &s.aliases, &s.hosts).hash(&mut h);
     }
     for c in catalog.companies() {
-        (&c.id, &c.name, &c.aliases).hash(&mut h);
+        (&c.id, &c.name, &c.aliases, &c.formerly, &c.parent).hash(&mut h);
     }
     h.finish()
 }
@@ -84,6 +85,9 @@ pub fn analyze_with(
 ) -> Vec<Declaration> {
     let (own_names, address_lines) = own_company(text);
     let lex = Lexicon::get();
+    // Negation cues come from the sentence's language: its own when it says enough, else the
+    // document's (a policy may mix languages).
+    let doc_lang = crate::policy::language::detect(&text.plain());
     let mut raws: Vec<Raw> = Vec::new();
     for (bi, block) in text.blocks.iter().enumerate() {
         let from_heading = matches!(block.kind, BlockKind::Heading(_));
@@ -92,6 +96,13 @@ pub fn analyze_with(
                 continue;
             }
             let sentence = &block.text[s..e];
+            let lang = std::cell::OnceCell::new();
+            let lang = || {
+                lang.get_or_init(|| {
+                    crate::policy::language::detect_sentence(sentence).or_else(|| doc_lang.clone())
+                })
+                .as_deref()
+            };
             let folded = fold(sentence);
             let hosts = find_hosts(sentence);
             let in_host =
@@ -126,9 +137,14 @@ pub fn analyze_with(
                     },
                 });
             };
+            let spans: Vec<(usize, usize)> = names.iter().map(|n| (n.start, n.end)).collect();
             for n in &names {
+                // An advertising channel, a profile on a network, a cookie-help example.
+                if !matches!(n.hit, Hit::Stop) && is_mention(sentence, n.start, &spans) {
+                    continue;
+                }
                 let written = &sentence[n.start..n.end];
-                let negated = is_negated(sentence, n.start, n.end);
+                let negated = is_negated(sentence, n.start, n.end, lang());
                 match &n.hit {
                     Hit::Stop => {}
                     Hit::Service(id) => {
@@ -141,7 +157,7 @@ pub fn analyze_with(
                             format!("s:{id}"),
                             Some(id.clone()),
                             company,
-                            "service",
+                            if n.variant { "variant" } else { "service" },
                             negated,
                             (n.start, n.end),
                         );
@@ -153,11 +169,21 @@ pub fn analyze_with(
                             format!("c:{id}"),
                             None,
                             company,
-                            "company",
+                            if n.variant { "variant" } else { "company" },
                             negated,
                             (n.start, n.end),
                         );
                     }
+                    // A parent group named: its subsidiaries' services are disclosed by company.
+                    Hit::Parent(parent) => push(
+                        written,
+                        format!("g:{}", fold_str(parent)),
+                        None,
+                        Some(parent.clone()),
+                        if n.variant { "variant" } else { "company" },
+                        negated,
+                        (n.start, n.end),
+                    ),
                 }
             }
             for h in hosts.iter().filter(|h| !h.email) {
@@ -172,7 +198,7 @@ pub fn analyze_with(
                     continue;
                 };
                 let company = catalog.company(&svc.company).map(|c| c.name.clone());
-                let negated = is_negated(sentence, h.span_start, h.span_end);
+                let negated = is_negated(sentence, h.span_start, h.span_end, lang());
                 let (hs, he) = host_range(sentence, h.span_start, &h.host);
                 let (key, service) = if names_company_only(&h.host, &sentence[he..h.span_end]) {
                     (format!("c:{}", svc.company), None)
@@ -204,7 +230,7 @@ pub fn analyze_with(
                     continue;
                 }
                 let written = &sentence[ent.start..ent.end];
-                let negated = is_negated(sentence, ent.start, ent.end);
+                let negated = is_negated(sentence, ent.start, ent.end, lang());
                 push(
                     written,
                     format!("p:{}", fold_str(written)),
@@ -218,6 +244,79 @@ pub fn analyze_with(
         }
     }
     dedup(raws)
+}
+
+/// What the scan observed that the catalog cannot name, to look for in the policy.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    /// Brands of third-party hosts nothing in the catalog explains: the label of the registrable
+    /// domain ("airform" for `airform.io`), folded.
+    pub brands: Vec<String>,
+    /// Cookie names attributed by their name alone (`_ga` written by the site's own script).
+    pub cookies: Vec<String>,
+}
+
+/// Declarations for what the catalog cannot name, first body sentence only: a brand written as
+/// a whole word (`matched_as: "brand"`; one that is also an ordinary word, "slack", only with a
+/// capital), a cookie name written exactly (`matched_as: "cookie"`, "stores the cookies _ga and
+/// _gid").
+pub fn observed_declarations(text: &PolicyText, observed: &Observed) -> Vec<Declaration> {
+    let lex = Lexicon::get();
+    let doc_lang = crate::policy::language::detect(&text.plain());
+    let mut out: Vec<Declaration> = Vec::new();
+    let mut found: Vec<&str> = Vec::new();
+    let wanted = observed
+        .brands
+        .iter()
+        .map(|b| (b, "brand"))
+        .chain(observed.cookies.iter().map(|c| (c, "cookie")));
+    let wanted: Vec<(&String, &str)> = wanted.collect();
+    for block in text.blocks.iter().filter(|b| b.kind == BlockKind::Body) {
+        for (s, e) in sentences(&block.text) {
+            let sentence = &block.text[s..e];
+            for &(name, kind) in &wanted {
+                if found.contains(&name.as_str()) {
+                    continue;
+                }
+                let at = if kind == "brand" {
+                    let needs_capital = lex.common_words.contains(name);
+                    word_spans(sentence).find(|&(a, b)| {
+                        let w = &sentence[a..b];
+                        fold_str(w) == *name
+                            && (!needs_capital || w.chars().next().is_some_and(char::is_uppercase))
+                    })
+                } else {
+                    token_span(sentence, name)
+                };
+                let Some((ws, we)) = at else {
+                    continue;
+                };
+                found.push(name);
+                let lang =
+                    crate::policy::language::detect_sentence(sentence).or_else(|| doc_lang.clone());
+                out.push(Declaration {
+                    name: sentence[ws..we].to_string(),
+                    service: None,
+                    company: None,
+                    matched_as: kind.into(),
+                    section: block.section_path(),
+                    excerpt: excerpt(sentence, ws, we),
+                    negated: is_negated(sentence, ws, we, lang.as_deref()),
+                    source: block.source.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The first occurrence of `token` in `s` not inside a longer name (`_ga` in "_ga," but not in
+/// "_gat" or "my_ga").
+fn token_span(s: &str, token: &str) -> Option<(usize, usize)> {
+    let part = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    s.match_indices(token)
+        .map(|(i, _)| (i, i + token.len()))
+        .find(|&(a, b)| !part(s[..a].chars().next_back()) && !part(s[b..].chars().next()))
 }
 
 fn dedup(raws: Vec<Raw>) -> Vec<Declaration> {

@@ -6,7 +6,8 @@
 //! - URL path: contains a strong term +20, a weak term +12 (text beats URL);
 //! - spread: +20 × (pages carrying the link ÷ pages carrying the most common candidate): the footer
 //!   link on every page beats a mention in one blog post;
-//! - site: same host as the start URL +35, another host of a first-party domain +30, another site
+//! - site: same host as the start URL +35, another host of a first-party domain or a policy
+//!   generator's host (`data/policy/generator_hosts.toml`: iubenda, Termly, …) +30, another site
 //!   −40 (a link to Google's privacy policy is not ours);
 //! - settings and cookie dialogs ("Cookie-Einstellungen", "opt out") −30; a PDF −5 (prefer the
 //!   HTML version when both exist).
@@ -84,6 +85,7 @@ pub fn rank_links(
             35
         } else if host_within(&host, &start_domain)
             || first_party.iter().any(|d| host_within(&host, d))
+            || crate::policy::rendered::generator_of(&link.url).is_some()
         {
             30
         } else {
@@ -171,6 +173,32 @@ mod tests {
         assert_eq!(urls[1], "https://shop.example.de/legal/dse");
         assert_eq!(*urls.last().unwrap(), "https://policies.google.com/privacy");
         assert_eq!(ranked.len(), 5);
+    }
+
+    #[test]
+    fn a_policy_generators_host_is_not_another_site() {
+        let start = Url::parse("https://www.example.it/").unwrap();
+        let mut links = BTreeMap::new();
+        links.insert(
+            link(
+                "https://www.iubenda.com/privacy-policy/123",
+                "Privacy Policy",
+            ),
+            10,
+        );
+        links.insert(
+            link(
+                "https://policies.google.com/privacy",
+                "Google Privacy Policy",
+            ),
+            10,
+        );
+        let ranked = rank_links(&links, &start, &["example.it".into()]);
+        assert_eq!(
+            ranked[0].url.as_str(),
+            "https://www.iubenda.com/privacy-policy/123"
+        );
+        assert!(ranked[0].score - ranked[1].score >= 60, "{ranked:?}");
     }
 
     #[test]

@@ -10,6 +10,10 @@ const MIN_HITS: usize = 5;
 
 /// ISO 639-1 code of the language `text` is written in ("en", "de", "fr", "es", "it", "nl").
 pub fn detect(text: &str) -> Option<String> {
+    detect_with(text, MIN_HITS)
+}
+
+fn detect_with(text: &str, min_hits: usize) -> Option<String> {
     let lex = Lexicon::get();
     let folded = fold_str(text);
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
@@ -27,12 +31,21 @@ pub fn detect(text: &str) -> Option<String> {
     // Highest count first; BTreeMap order (by code) breaks ties deterministically.
     ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
     match ranked.as_slice() {
-        [(lang, n), rest @ ..] if *n >= MIN_HITS => {
+        [(lang, n), rest @ ..] if *n >= min_hits => {
             let second = rest.first().map_or(0, |r| r.1);
             (*n * 2 > second * 3).then(|| lang.to_string())
         }
         _ => None,
     }
+}
+
+/// Fewest stop-word hits that name a single sentence's language.
+const MIN_SENTENCE_HITS: usize = 2;
+
+/// The language of one sentence ("We do not use Hotjar or any other tool …" inside a German
+/// policy is English): [`detect`] with a lower bar, since a sentence has few function words.
+pub fn detect_sentence(sentence: &str) -> Option<String> {
+    detect_with(sentence, MIN_SENTENCE_HITS)
 }
 
 #[cfg(test)]
@@ -54,5 +67,15 @@ mod tests {
             Some("fr")
         );
         assert_eq!(detect("Google Analytics"), None);
+        assert_eq!(
+            detect_sentence("We do not use Hotjar or any other tool that records your visit.")
+                .as_deref(),
+            Some("en")
+        );
+        assert_eq!(
+            detect_sentence("Wir nutzen Hotjar der Hotjar Limited (company no C 65490, Malta) zur Analyse des Nutzerverhaltens.")
+                .as_deref(),
+            Some("de")
+        );
     }
 }

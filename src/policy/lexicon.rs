@@ -23,8 +23,8 @@ pub struct NotProcessors {
 /// Negation cue lists (`data/policy/negation.toml`); see that file for the rules.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct NegationWords {
-    /// Negation cues.
-    pub cues: Vec<String>,
+    /// Negation cues by language code ("en", "de", …).
+    pub cues: BTreeMap<String, Vec<String>>,
     /// Words after a cue that cancel it ("not only").
     pub not_negating_after: Vec<String>,
     /// Enumeration markers ("such as", "wie").
@@ -69,8 +69,79 @@ pub struct Lexicon {
     pub link_terms: LinkTerms,
     /// Folded single-word brand names that are also ordinary words.
     pub common_words: Vec<String>,
+    /// Folded names one letter away from an ordinary word: no misspelling variants for them.
+    pub no_misspelling: Vec<String>,
     /// id/class substrings of cookie banners.
     pub noise_markers: Vec<String>,
+    /// Purpose words by catalog category (`data/policy/purposes.toml`), as folded word sequences.
+    pub purposes: BTreeMap<String, Vec<Vec<String>>>,
+    /// Mentions that are not processors (`data/policy/mentions.toml`), as folded word sequences.
+    pub mentions: Mentions,
+}
+
+/// Markers of names that are not processors (`data/policy/mentions.toml`, see that file), as
+/// folded word sequences.
+#[derive(Debug, Clone, Default)]
+pub struct Mentions {
+    /// "adverts on", "Werbung auf" (advertising channel) and "profile on", "folgen Sie uns auf"
+    /// (a network the company has a profile on): what follows is not a processor.
+    pub before_name: Vec<Vec<String>>,
+    /// Cookie-deletion help: names in the sentence are examples.
+    pub help: Vec<Vec<String>>,
+    /// Phrases that bind a name as a processor after all.
+    pub processing: Vec<Vec<String>>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawMentions {
+    channel: Vec<String>,
+    profile: Vec<String>,
+    help: Vec<String>,
+    processing: Vec<String>,
+}
+
+/// Folded words of `s` (letters and digits; everything else separates).
+pub fn folded_words(s: &str) -> Vec<String> {
+    fold_str(s)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Byte spans of the alphanumeric words of `s`.
+pub fn word_spans(s: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut start = None;
+    s.char_indices()
+        .chain(std::iter::once((s.len(), ' ')))
+        .filter_map(move |(i, c)| match (c.is_alphanumeric(), start) {
+            (true, None) => {
+                start = Some(i);
+                None
+            }
+            (false, Some(b)) => {
+                start = None;
+                Some((b, i))
+            }
+            _ => None,
+        })
+}
+
+/// Every list entry as its folded word sequence.
+fn word_seqs(list: &[String]) -> Vec<Vec<String>> {
+    list.iter()
+        .map(|s| folded_words(s))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Start positions in `words` where the sequence `seq` occurs.
+pub fn seq_positions<'a>(
+    words: &'a [String],
+    seq: &'a [String],
+) -> impl Iterator<Item = usize> + 'a {
+    (0..words.len().saturating_sub(seq.len().saturating_sub(1)))
+        .filter(move |&i| !seq.is_empty() && words[i..].starts_with(seq))
 }
 
 fn lines(s: &str) -> Vec<String> {
@@ -94,8 +165,10 @@ impl Lexicon {
         let mut negation: NegationWords =
             toml::from_str(include_str!("../../data/policy/negation.toml"))
                 .expect("data/policy/negation.toml is valid");
+        for list in negation.cues.values_mut() {
+            *list = fold_all(list);
+        }
         for list in [
-            &mut negation.cues,
             &mut negation.not_negating_after,
             &mut negation.enumeration,
             &mut negation.use_verbs,
@@ -127,7 +200,25 @@ impl Lexicon {
             well_known_paths: lines(include_str!("../../data/policy/well_known_paths.txt")),
             link_terms,
             common_words: fold_all(&lines(include_str!("../../data/policy/common_words.txt"))),
+            no_misspelling: fold_all(&lines(include_str!("../../data/policy/no_misspelling.txt"))),
             noise_markers: lines(include_str!("../../data/policy/noise_markers.txt")),
+            purposes: toml::from_str::<BTreeMap<String, Vec<String>>>(include_str!(
+                "../../data/policy/purposes.toml"
+            ))
+            .expect("data/policy/purposes.toml is valid")
+            .into_iter()
+            .map(|(cat, words)| (cat, word_seqs(&words)))
+            .collect(),
+            mentions: {
+                let m: RawMentions =
+                    toml::from_str(include_str!("../../data/policy/mentions.toml"))
+                        .expect("data/policy/mentions.toml is valid");
+                Mentions {
+                    before_name: word_seqs(&[m.channel, m.profile].concat()),
+                    help: word_seqs(&m.help),
+                    processing: word_seqs(&m.processing),
+                }
+            },
         }
     }
 

@@ -5,10 +5,16 @@
 //! so a policy is scanned once whatever the catalog size. Overlapping candidates are collected,
 //! those not on word boundaries dropped, and the leftmost-longest kept: "Google Analytics" is not
 //! also "Google", and "Google Chrome" (a stop name) hides "Google".
+//!
+//! Former company names match like aliases; a parent company's name (of two words or more, so
+//! "Playlist" stays a word) matches as [`Hit::Parent`]. Where the automaton finds nothing, the
+//! [`VariantIndex`] built alongside finds names written with other spacing or one letter off
+//! ("Mail Chimp", "Twillio"), flagged as variants so the evidence shows the original spelling.
 
 use crate::catalog::{Catalog, NameTarget};
 use crate::policy::fold::{fold_str, is_word_char, Folded};
 use crate::policy::lexicon::Lexicon;
+use crate::policy::variants::VariantIndex;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use std::collections::BTreeMap;
@@ -19,8 +25,10 @@ use std::sync::OnceLock;
 pub enum Hit {
     /// A catalog service (by name or alias).
     Service(String),
-    /// A catalog company (by name or alias).
+    /// A catalog company (by name, alias or former name).
     Company(String),
+    /// A parent company (the `parent` of catalog companies), by its name as the catalog writes it.
+    Parent(String),
     /// A name that never declares a processor (browser, authority, law).
     Stop,
 }
@@ -34,6 +42,8 @@ pub struct NameMatch {
     pub end: usize,
     /// What it names.
     pub hit: Hit,
+    /// Found as a spacing variant or a one-letter misspelling of the catalog name.
+    pub variant: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +58,8 @@ struct Pattern {
 pub struct NameMatcher {
     automaton: Option<AhoCorasick>,
     patterns: Vec<Pattern>,
+    /// Spacing variants and misspellings; targets index `patterns`.
+    variants: VariantIndex,
 }
 
 impl NameMatcher {
@@ -83,14 +95,34 @@ impl NameMatcher {
             for a in &c.aliases {
                 add(a, 4, Hit::Company(c.id.clone()));
             }
+            for f in &c.formerly {
+                add(f, 5, Hit::Company(c.id.clone()));
+            }
+        }
+        for c in catalog.companies() {
+            match &c.parent {
+                Some(p) if fold_str(p).contains(' ') => add(p, 6, Hit::Parent(p.clone())),
+                _ => {}
+            }
         }
         let mut keys = Vec::with_capacity(by_folded.len());
         let mut patterns = Vec::with_capacity(by_folded.len());
-        for (folded, (_, hit)) in by_folded {
+        let mut ranked: Vec<(u8, u32)> = Vec::with_capacity(by_folded.len());
+        for (folded, (rank, hit)) in by_folded {
             let needs_capital = !folded.contains(' ') && lex.common_words.contains(&folded);
+            ranked.push((rank, keys.len() as u32));
             keys.push(folded);
             patterns.push(Pattern { hit, needs_capital });
         }
+        // Best rank first, so a squash shared by several names goes where the exact name would.
+        ranked.sort();
+        let variants = VariantIndex::build(ranked.iter().map(|&(rank, p)| {
+            let k = keys[p as usize].as_str();
+            let ordinary = lex.common_words.iter().any(|w| w == k)
+                || lex.no_misspelling.iter().any(|w| w == k);
+            // Stop names and parents get spacing variants only.
+            (k, p, rank != 0 && rank < 6 && !ordinary)
+        }));
         // A contiguous NFA builds in a fraction of a DFA's time for thousands of names and
         // searches a 35 KB policy fast enough; the matcher is often built per policy.
         let automaton = AhoCorasickBuilder::new()
@@ -101,6 +133,7 @@ impl NameMatcher {
         NameMatcher {
             automaton,
             patterns,
+            variants,
         }
     }
 
@@ -140,9 +173,52 @@ impl NameMatcher {
                 start: os,
                 end: oe,
                 hit: pattern.hit.clone(),
+                variant: false,
             });
         }
+        self.find_variants(original, folded, &mut out);
         out
+    }
+
+    /// Add variants ("Mail Chimp", "Twillio") between the exact matches in `out`, keeping text
+    /// order. A variant must start with a capital letter as written: "face book" in lowercase is
+    /// two words, "Face book" a misspelt name.
+    fn find_variants(&self, original: &str, folded: &Folded, out: &mut Vec<NameMatch>) {
+        if self.variants.is_empty() {
+            return;
+        }
+        let text = folded.text.as_str();
+        // Exact matches are sorted and disjoint, so their ends are sorted too: one binary search
+        // tells whether a span overlaps any (a long sentence full of names stays linear-ish).
+        let exact: Vec<(usize, usize)> = out.iter().map(|m| (m.start, m.end)).collect();
+        let free = |os: usize, oe: usize| {
+            let i = exact.partition_point(|&(_, e)| e <= os);
+            exact.get(i).is_none_or(|&(s, _)| oe <= s)
+        };
+        let capital = |fs: usize| {
+            let (os, _) = folded.original_range(fs, fs + 1);
+            original[os..]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        };
+        let hits = self.variants.find(text, capital, |fs, fe| {
+            let (os, oe) = folded.original_range(fs, fe);
+            free(os, oe)
+        });
+        if hits.is_empty() {
+            return;
+        }
+        for h in hits {
+            let (os, oe) = folded.original_range(h.start, h.end);
+            out.push(NameMatch {
+                start: os,
+                end: oe,
+                hit: self.patterns[h.target as usize].hit.clone(),
+                variant: true,
+            });
+        }
+        out.sort_by_key(|m| m.start);
     }
 }
 
@@ -225,9 +301,11 @@ mod tests {
             cookies: vec![],
             signatures: vec![],
             paths: vec![],
+            urls: vec![],
             aliases: aliases.iter().map(|s| s.to_string()).collect(),
             family: None,
             shared_hosts: false,
+            source: None,
         }
     }
 
@@ -244,6 +322,8 @@ mod tests {
                     parent: None,
                     country: None,
                     aliases: vec!["Google".into()],
+                    formerly: vec![],
+                    source: None,
                 },
                 Company {
                     id: "meta".into(),
@@ -251,6 +331,8 @@ mod tests {
                     parent: None,
                     country: None,
                     aliases: vec!["Meta".into()],
+                    formerly: vec![],
+                    source: None,
                 },
             ],
         )

@@ -17,12 +17,15 @@ mod html_stream;
 pub mod language;
 pub mod lexicon;
 pub mod matcher;
+pub mod mention;
 pub mod negation;
 pub mod pdf;
 pub mod plain;
 pub mod provider;
+pub mod rendered;
 pub mod source;
 pub mod text;
+pub mod variants;
 
 pub use analyze::{analyze_text, analyze_with};
 pub use source::{read_for_site, read_sources};

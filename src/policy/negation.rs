@@ -16,6 +16,10 @@ use std::sync::OnceLock;
 struct Token {
     word: String,
     start: usize,
+    /// Written with a capital first letter.
+    capital: bool,
+    /// Written in capitals only, at least two letters ("NE", "NO"): an abbreviation.
+    all_caps: bool,
     /// `;`, `:`, `!` or `?` precedes this token: always a clause boundary.
     break_before: bool,
     /// A comma precedes this token: a boundary when a clause starter follows.
@@ -29,9 +33,12 @@ fn tokenize(sentence: &str) -> Vec<Token> {
     let mut cur_start = 0;
     let mut flush = |cur: &mut String, start: usize, brk: &mut bool, comma: &mut bool| {
         if !cur.is_empty() {
+            let letters = || cur.chars().filter(|c| c.is_alphabetic());
             tokens.push(Token {
                 word: fold_str(cur),
                 start,
+                capital: cur.chars().next().is_some_and(char::is_uppercase),
+                all_caps: letters().count() >= 2 && letters().all(char::is_uppercase),
                 break_before: *brk,
                 comma_before: *comma,
             });
@@ -92,7 +99,10 @@ impl PhraseSet {
 }
 
 struct Lists {
-    cues: PhraseSet,
+    /// Cues by language code.
+    cues: std::collections::BTreeMap<String, PhraseSet>,
+    /// Every language's cues, for text in no known language.
+    all_cues: PhraseSet,
     not_negating_after: PhraseSet,
     enumeration: PhraseSet,
     use_verbs: PhraseSet,
@@ -106,8 +116,14 @@ fn lists() -> &'static Lists {
     static L: OnceLock<Lists> = OnceLock::new();
     L.get_or_init(|| {
         let n = &Lexicon::get().negation;
+        let every: Vec<String> = n.cues.values().flatten().cloned().collect();
         Lists {
-            cues: PhraseSet::new(&n.cues),
+            cues: n
+                .cues
+                .iter()
+                .map(|(lang, list)| (lang.clone(), PhraseSet::new(list)))
+                .collect(),
+            all_cues: PhraseSet::new(&every),
             not_negating_after: PhraseSet::new(&n.not_negating_after),
             enumeration: PhraseSet::new(&n.enumeration),
             use_verbs: PhraseSet::new(&n.use_verbs),
@@ -119,9 +135,11 @@ fn lists() -> &'static Lists {
     })
 }
 
-/// `name_start..name_end` (byte offsets in `sentence`) is negated.
-pub fn is_negated(sentence: &str, name_start: usize, name_end: usize) -> bool {
+/// `name_start..name_end` (byte offsets in `sentence`) is negated. `lang` is the sentence's
+/// language ("en", "de", …): only its cues count; `None` (unknown) uses every language's.
+pub fn is_negated(sentence: &str, name_start: usize, name_end: usize, lang: Option<&str>) -> bool {
     let lex = lists();
+    let cues = lang.and_then(|l| lex.cues.get(l)).unwrap_or(&lex.all_cues);
     let tokens = tokenize(sentence);
     if tokens.is_empty() {
         return false;
@@ -160,7 +178,10 @@ pub fn is_negated(sentence: &str, name_start: usize, name_end: usize) -> bool {
         if (name_tok..first_after_name).contains(&i) {
             continue;
         }
-        if let Some(n) = lex.cues.at(&raw, i) {
+        if let Some(n) = cues
+            .at(&raw, i)
+            .filter(|_| !part_of_name(&tokens, i, lang.is_none()))
+        {
             let cancelled = raw
                 .get(i + n)
                 .is_some_and(|_| lex.not_negating_after.at(&raw, i + n).is_some());
@@ -193,13 +214,46 @@ pub fn is_negated(sentence: &str, name_start: usize, name_end: usize) -> bool {
     enumerated || (cue_anywhere && use_verb) || waiver_before
 }
 
+/// A capitalised token next to another capitalised one ("Abernathy Rd NE", "Never Ending Media
+/// GmbH") is part of an address or a name, never a negation cue; so is a word in capitals when the
+/// language is unknown. Emphasis stays a cue ("We do NOT use Hotjar").
+fn part_of_name(tokens: &[Token], i: usize, unknown_language: bool) -> bool {
+    let t = &tokens[i];
+    let capital_at = |j: usize| tokens.get(j).is_some_and(|t| t.capital);
+    let in_name = t.capital && i > 0 && (capital_at(i - 1) || capital_at(i + 1));
+    in_name || (t.all_caps && unknown_language)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn neg(sentence: &str, name: &str) -> bool {
         let s = sentence.find(name).expect("name in sentence");
-        is_negated(sentence, s, s + name.len())
+        is_negated(sentence, s, s + name.len(), None)
+    }
+
+    fn neg_en(sentence: &str, name: &str) -> bool {
+        let s = sentence.find(name).expect("name in sentence");
+        is_negated(sentence, s, s + name.len(), Some("en"))
+    }
+
+    #[test]
+    fn cues_come_from_the_sentences_language_and_never_from_capitals() {
+        let s = "We use the OneTrust consent management platform provided by OneTrust LLC, 1200 Abernathy Rd NE, Atlanta.";
+        let at = s.find("OneTrust").unwrap();
+        assert!(!is_negated(s, at, at + 8, Some("en")));
+        // Unknown language: every list, but "NE" is an abbreviation, not the French cue.
+        assert!(!is_negated(s, at, at + 8, None));
+        // The French cue still works in French.
+        let f = "Nous ne utilisons pas Hotjar.";
+        let at = f.find("Hotjar").unwrap();
+        assert!(is_negated(f, at, at + 6, Some("fr")));
+        assert!(neg_en("We do NOT use Hotjar.", "Hotjar"));
+        // "nicht" is no English cue.
+        let e = "We use Hotjar, see nicht.example for details.";
+        let at = e.find("Hotjar").unwrap();
+        assert!(!is_negated(e, at, at + 6, Some("en")));
     }
 
     #[test]

@@ -45,7 +45,13 @@ pub fn cross_check(
                 };
                 matches!(
                     declared.for_service(&probe, catalog),
-                    Some(Basis::Service(_) | Basis::Family(_) | Basis::Host(_))
+                    Some(
+                        Basis::Service(_)
+                            | Basis::Family(_)
+                            | Basis::Host(_)
+                            | Basis::Purpose(_)
+                            | Basis::Cookie(_)
+                    )
                 )
             }
             None => {

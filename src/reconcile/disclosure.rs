@@ -6,7 +6,7 @@
 
 use crate::catalog::Catalog;
 use crate::domain::{host_within, normalize_host, registrable_domain};
-use crate::model::{Declaration, Policy, ServiceUse};
+use crate::model::{Declaration, EvidenceStrength, Policy, ServiceUse};
 use unicode_normalization::UnicodeNormalization;
 
 /// How a service is disclosed, strongest first.
@@ -18,6 +18,12 @@ pub enum Basis<'a> {
     Family(&'a Declaration),
     /// One of its hostnames is named.
     Host(&'a Declaration),
+    /// It was seen only through cookie names, and the policy names every one of those cookies
+    /// ("our own measurement stores the cookies _ga and _gid"): what was observed is disclosed.
+    Cookie(&'a Declaration),
+    /// Its company is named together with a purpose word of the service's category ("Google für
+    /// die Schriften" discloses Google Fonts).
+    Purpose(&'a Declaration),
     /// Only its company is named (catalog company, or a provider sentence naming it).
     CompanyOnly(&'a Declaration),
 }
@@ -60,6 +66,14 @@ impl<'a> Declared<'a> {
         if let Some(d) = self.find(|d| d.service.as_deref() == Some(svc.id.as_str())) {
             return Some(Basis::Service(d));
         }
+        if svc.evidence_strength == Some(EvidenceStrength::CookieNameOnly)
+            && !svc.cookies.is_empty()
+        {
+            let named = |c: &String| self.find(|d| d.matched_as == "cookie" && d.name == *c);
+            if svc.cookies.iter().all(|c| named(c).is_some()) {
+                return named(&svc.cookies[0]).map(Basis::Cookie);
+            }
+        }
         // The policy says it does not use this service: a sibling product or its company named
         // elsewhere does not disclose it (only naming it or one of its hosts does).
         let denied = self.denial(&svc.id).is_some();
@@ -94,9 +108,13 @@ impl<'a> Declared<'a> {
             company_names.push(c.id.as_str());
             company_names.push(c.name.as_str());
             company_names.extend(c.aliases.iter().map(String::as_str));
+            // An old name, or the group the company belongs to, names it too.
+            company_names.extend(c.formerly.iter().map(String::as_str));
+            company_names.extend(c.parent.as_deref());
         }
         let names_company = |d: &Declaration| match d.matched_as.as_str() {
-            "company" => {
+            // A variant without a service is a company name written differently ("Face book").
+            "company" | "variant" if d.service.is_none() => {
                 let named = d.company.as_deref().unwrap_or(d.name.as_str());
                 company_names.iter().any(|n| {
                     !n.is_empty() && (n.eq_ignore_ascii_case(named) || same_entity(n, named))
@@ -119,6 +137,12 @@ impl<'a> Declared<'a> {
                         && o.service.as_deref().is_some_and(|id| id != svc.id)
                 })
         };
+        let with_purpose = |d: &Declaration| {
+            names_company(d) && names_purpose(&d.excerpt, &d.name, &svc.categories)
+        };
+        if let Some(d) = self.find(with_purpose) {
+            return Some(Basis::Purpose(d));
+        }
         self.find(|d| names_company(d) && !provider_of_sibling(d))
             .map(Basis::CompanyOnly)
     }
@@ -131,7 +155,10 @@ impl<'a> Declared<'a> {
         }
         self.find(|d| {
             d.service.is_none()
-                && matches!(d.matched_as.as_str(), "provider" | "company")
+                && matches!(
+                    d.matched_as.as_str(),
+                    "provider" | "company" | "brand" | "variant"
+                )
                 && name_matches_domain(&d.name, host)
         })
     }
@@ -139,6 +166,33 @@ impl<'a> Declared<'a> {
     fn find(&self, pred: impl Fn(&Declaration) -> bool) -> Option<&'a Declaration> {
         self.decls.iter().copied().find(|d| pred(d))
     }
+}
+
+/// Words after a company name in which a purpose word still belongs to it ("Google für die
+/// Schriften", "Google for web fonts"). Only after: a purpose before the name ("for measuring
+/// our advertising we work with Meta Platforms …") names why the company is involved, not
+/// which of its products is used, and stays `disclosed_by_company_only`.
+const PURPOSE_AFTER: usize = 6;
+
+/// `excerpt` names `name` with a purpose word of one of `categories` close by.
+fn names_purpose(excerpt: &str, name: &str, categories: &[String]) -> bool {
+    use crate::policy::lexicon::{folded_words, seq_positions, Lexicon};
+    let purposes = &Lexicon::get().purposes;
+    let words = folded_words(excerpt);
+    let name = folded_words(name);
+    let seqs: Vec<&Vec<String>> = categories
+        .iter()
+        .filter_map(|c| purposes.get(c))
+        .flatten()
+        .collect();
+    let found = seq_positions(&words, &name).any(|at| {
+        let lo = at + name.len();
+        let hi = (lo + PURPOSE_AFTER).min(words.len());
+        let window = &words[lo..hi];
+        seqs.iter()
+            .any(|seq| seq_positions(window, seq).next().is_some())
+    });
+    found
 }
 
 /// `observed` is the declared host, a subdomain of it, or shares its registrable domain.
@@ -291,6 +345,24 @@ mod tests {
         assert!(same_entity("Google", "Google LLC"));
         assert!(!same_entity("Google", "Google Ireland Limited"));
         assert!(same_entity("Verein e. V.", "Verein"));
+    }
+
+    #[test]
+    fn a_company_with_a_purpose_word_names_that_service() {
+        let fonts = vec!["fonts".to_string()];
+        let s = "Die Veranstalter nutzen Google für die Schriften und Google Maps für die Wegbeschreibung.";
+        assert!(names_purpose(s, "Google", &fonts));
+        assert!(!names_purpose(
+            "For fonts we rely on Google.",
+            "Google",
+            &fonts
+        ));
+        assert!(!names_purpose(
+            "We use services of Google Ireland Limited.",
+            "Google Ireland Limited",
+            &fonts
+        ));
+        assert!(!names_purpose(s, "Google", &["analytics".to_string()]));
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub fn activity(report: &Seen<'_>, hosts: &[String], cookies: &[String]) -> Stri
         ("xhr", "receives", "requests"),
         ("beacon", "receives", "beacons"),
         ("websocket", "receives", "WebSocket connections"),
-        ("form", "receives", "form submissions"),
+        ("form", "receives", "form data on submit"),
         ("preload", "is", "preloaded"),
         ("preconnect", "is", "preconnected"),
         ("dns-prefetch", "is", "DNS-prefetched"),

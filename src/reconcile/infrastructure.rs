@@ -12,8 +12,7 @@ use super::Seen;
 use crate::catalog::infrastructure::names_for;
 use crate::catalog::Catalog;
 use crate::model::{
-    Declaration, DeclarationRef, Disclosed, Finding, FindingKind, InfrastructureProvider,
-    ServiceUse, Severity,
+    Declaration, Disclosed, Finding, FindingKind, InfrastructureProvider, ServiceUse, Severity,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,11 +35,7 @@ pub fn reconcile(
             Some(d) => disclosed.push(Disclosed {
                 service: p.service.clone().unwrap_or_else(|| p.name.clone()),
                 hosts,
-                declaration: DeclarationRef {
-                    name: d.name.clone(),
-                    section: d.section.clone(),
-                    excerpt: d.excerpt.clone(),
-                },
+                declaration: super::declaration_ref(d),
             }),
             None => findings.push(undisclosed(report, catalog, p, hosts)),
         }
@@ -87,7 +82,12 @@ pub fn declaration_for<'a>(
     };
     if let Some(basis) = declared.for_service(&svc, catalog) {
         use super::disclosure::Basis;
-        let (Basis::Service(d) | Basis::Family(d) | Basis::Host(d) | Basis::CompanyOnly(d)) = basis;
+        let (Basis::Service(d)
+        | Basis::Family(d)
+        | Basis::Host(d)
+        | Basis::Cookie(d)
+        | Basis::Purpose(d)
+        | Basis::CompanyOnly(d)) = basis;
         return Some(d);
     }
     let names = names_for(p);
@@ -208,6 +208,8 @@ fn undisclosed(
             p.name
         ),
         accepted: None,
+        // Neither a request nor a script nor a cookie: a header or DNS record (see `evidence`).
+        evidence_strength: None,
     }
 }
 

@@ -37,6 +37,8 @@ pub fn build<'a>(report: &Seen<'_>, catalog: &Catalog, declared: &Declared<'a>) 
         .iter()
         .copied()
         .filter(|d| d.matched_as != "host" || d.service.is_some())
+        // A cookie name the policy lists ("_ga") is what was stored, not who receives data.
+        .filter(|d| d.matched_as != "cookie")
         .collect();
     let mut rows: Vec<Row<'a>> = Vec::new();
     for d in decls.iter().copied() {

@@ -100,6 +100,7 @@ pub fn reconcile(
     let mut disclosed: Vec<Disclosed> = Vec::new();
 
     for svc in report.services {
+        let from = findings.len();
         match declared.for_service(svc, catalog) {
             Some(Basis::Service(d) | Basis::Family(d) | Basis::Host(d)) => {
                 disclosed.push(Disclosed {
@@ -108,18 +109,37 @@ pub fn reconcile(
                     declaration: declaration_ref(d),
                 });
             }
+            Some(basis @ (Basis::Purpose(d) | Basis::Cookie(d))) => {
+                let mut declaration = declaration_ref(d);
+                let how = if matches!(basis, Basis::Purpose(_)) {
+                    "purpose"
+                } else {
+                    "cookie"
+                };
+                declaration.matched_as = Some(how.into());
+                disclosed.push(Disclosed {
+                    service: svc.id.clone(),
+                    hosts: svc.hosts.clone(),
+                    declaration,
+                });
+            }
             // First-party (self-hosted) tools never become third-party findings.
             _ if svc.first_party => {}
             Some(Basis::CompanyOnly(d)) => findings.push(rules::company_only(report, svc, d)),
             None => findings.push(rules::undisclosed(report, catalog, svc)),
         }
-        if !svc.first_party {
+        // A cookie name alone does not show the service ran: no consent finding on it.
+        let weak = rules::cookie_name_only(svc);
+        if !svc.first_party && !weak {
             findings.extend(rules::tracking_before_consent(report, svc));
             // Denied Consent Mode pings alone are a lesser finding than tracking after reject.
             match consent_signals::ping_after_reject(report, svc) {
                 Some(ping) => findings.push(ping),
                 None => findings.extend(rules::tracking_after_reject(report, svc)),
             }
+        }
+        for f in &mut findings[from..] {
+            rules::weigh_evidence(f, svc);
         }
     }
 
@@ -187,5 +207,7 @@ fn declaration_ref(d: &Declaration) -> DeclarationRef {
         name: d.name.clone(),
         section: d.section.clone(),
         excerpt: d.excerpt.clone(),
+        // Said only where the name is not the service's own: a brand of an unknown host.
+        matched_as: (d.matched_as == "brand").then(|| d.matched_as.clone()),
     }
 }

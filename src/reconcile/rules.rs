@@ -7,7 +7,8 @@ use super::Seen;
 use crate::catalog::Catalog;
 use crate::domain::registrable_domain;
 use crate::model::{
-    Cookie, Declaration, Finding, FindingKind, Mode, Party, Phase, ServiceUse, Severity, ThirdParty,
+    Cookie, Declaration, EvidenceStrength, Finding, FindingKind, Mode, Party, Phase, ServiceUse,
+    Severity, ThirdParty,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -119,8 +120,26 @@ fn is_loaded(report: &Seen<'_>, svc: &ServiceUse) -> bool {
             .any(|t| t.loaded && svc.hosts.contains(&t.host))
 }
 
-/// `undisclosed_service`: observed, not named by the policy at all.
+/// Whether all that points to `svc` is a cookie name (no request, no script).
+pub(crate) fn cookie_name_only(svc: &ServiceUse) -> bool {
+    svc.evidence_strength == Some(EvidenceStrength::CookieNameOnly)
+}
+
+/// Give a finding about `svc` its evidence strength. A cookie name alone is weak evidence (a
+/// site's own script may write `_ga` for its own measurement): such findings are at most low.
+pub fn weigh_evidence(f: &mut Finding, svc: &ServiceUse) {
+    f.evidence_strength = svc.evidence_strength;
+    if cookie_name_only(svc) {
+        f.severity = f.severity.min(Severity::Low);
+    }
+}
+
+/// `undisclosed_service`: observed, not named by the policy at all. When only a cookie name
+/// points to the service, a low "possible" finding that says why.
 pub fn undisclosed(report: &Seen<'_>, catalog: &Catalog, svc: &ServiceUse) -> Finding {
+    if cookie_name_only(svc) {
+        return possibly_undisclosed(report, svc);
+    }
     let short = company_short(catalog, &svc.id, &svc.company);
     let denial = report
         .policy
@@ -138,7 +157,7 @@ pub fn undisclosed(report: &Seen<'_>, catalog: &Catalog, svc: &ServiceUse) -> Fi
             // missing, and saying the company is missing too would be false.
             let company_named = report.policy.declarations.iter().any(|d| {
                 !d.negated
-                    && matches!(d.matched_as.as_str(), "company" | "provider")
+                    && matches!(d.matched_as.as_str(), "company" | "provider" | "variant")
                     && d.company.as_deref() == Some(svc.company.as_str())
             });
             if company_named {
@@ -158,12 +177,12 @@ pub fn undisclosed(report: &Seen<'_>, catalog: &Catalog, svc: &ServiceUse) -> Fi
     } else {
         Severity::Low
     };
-    let mut evidence = format!(
-        "{} {}{}; {silence}.",
-        who(svc),
-        activity(report, &svc.hosts, &svc.cookies),
-        where_seen(&svc.pages)
-    );
+    let mut doing = activity(report, &svc.hosts, &svc.cookies);
+    // Seen only by its script (an inline snippet, a path marker): say so, it is the evidence.
+    if doing == "is used" && svc.evidence_strength == Some(EvidenceStrength::Script) {
+        doing = "runs its script".into();
+    }
+    let mut evidence = format!("{} {doing}{}; {silence}.", who(svc), where_seen(&svc.pages));
     if !loaded {
         evidence = format!(
             "{} Nothing was loaded from it, it is only referenced.",
@@ -181,6 +200,34 @@ pub fn undisclosed(report: &Seen<'_>, catalog: &Catalog, svc: &ServiceUse) -> Fi
             if svc.company.is_empty() { "its provider" } else { svc.company.as_str() }
         ),
         ..about(FindingKind::UndisclosedService, severity, svc)
+    }
+}
+
+/// A low `undisclosed_service` for a service seen only through cookie names.
+fn possibly_undisclosed(report: &Seen<'_>, svc: &ServiceUse) -> Finding {
+    let silence = policy_silence(report, &[svc.name.as_str()]);
+    let silence = silence.trim_end_matches('.');
+    Finding {
+        hosts: svc.hosts.clone(),
+        cookies: svc.cookies.clone(),
+        pages: cap_pages(svc.pages.iter().cloned()),
+        evidence: format!(
+            "Possibly {} ({}): only cookie{} named {} {} seen{}, and no request to or script from {} was; a cookie name alone is weak evidence, since any script (the site's own included) can write it; {silence}.",
+            svc.name,
+            if svc.company.is_empty() { "unknown company" } else { svc.company.as_str() },
+            plural(svc.cookies.len()),
+            list(&svc.cookies, 3),
+            if svc.cookies.len() == 1 { "was" } else { "were" },
+            where_seen(&svc.pages),
+            svc.name,
+        ),
+        message: format!(
+            "Check which script sets {}: if it is {}, name the service in the privacy policy; if it is the site's own, nothing to do.",
+            list(&svc.cookies, 3),
+            svc.name
+        ),
+        evidence_strength: Some(EvidenceStrength::CookieNameOnly),
+        ..about(FindingKind::UndisclosedService, Severity::Low, svc)
     }
 }
 
@@ -329,10 +376,15 @@ pub struct HostGroup {
     pub loaded: bool,
 }
 
-/// Unattributed third-party hosts, one group per registrable domain, sorted.
+/// Unattributed third-party hosts, one group per registrable domain, sorted. Hosts only
+/// navigated to (a link, a meta refresh) are left out: nothing flows to them at page load.
 pub fn unattributed_groups(report: &Seen<'_>) -> Vec<HostGroup> {
     let mut groups: BTreeMap<String, HostGroup> = BTreeMap::new();
-    for tp in report.third_parties.iter().filter(|t| t.service.is_none()) {
+    for tp in report
+        .third_parties
+        .iter()
+        .filter(|t| t.service.is_none() && !t.navigation_only())
+    {
         let domain = if tp.registrable_domain.is_empty() {
             registrable_domain(&tp.host)
         } else {
@@ -412,6 +464,7 @@ pub fn unattributed(report: &Seen<'_>, group: &HostGroup) -> Finding {
             group.domain
         ),
         accepted: None,
+        evidence_strength: Some(EvidenceStrength::Request),
     }
 }
 
@@ -446,6 +499,7 @@ pub fn declared_not_observed(
             "May be used off-site or on pages not crawled; if the site no longer uses {name}, remove it from the privacy policy."
         ),
         accepted: None,
+        evidence_strength: None,
     }
 }
 

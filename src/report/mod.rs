@@ -9,6 +9,7 @@ pub mod escape;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod overview;
 pub mod policy;
 pub mod recipients;
 pub mod terminal;

@@ -8,8 +8,8 @@ use privacy_inventory::config::{ResolveRule, ScanConfig};
 use privacy_inventory::crawl::static_crawl::{crawl_static_into, CrawlSink};
 use privacy_inventory::crawl::NoProgress;
 use privacy_inventory::domain::FirstParty;
-use privacy_inventory::observe::{PageRecord, SetCookieHeader};
-use privacy_inventory::report::model::ScanError;
+use privacy_inventory::observe::{PageRecord, Phase, SetCookieHeader};
+use privacy_inventory::report::model::{Cookie, ScanError};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use url::Url;
@@ -113,6 +113,7 @@ pub struct Rec {
     pub pages: Vec<PageRecord>,
     pub response_cookies: Vec<(Url, Vec<SetCookieHeader>)>,
     pub errors: Vec<ScanError>,
+    pub cookies: Vec<Cookie>,
     pub start_failed: bool,
 }
 
@@ -125,6 +126,9 @@ impl CrawlSink for Rec {
     }
     fn response_cookies(&mut self, page: &Url, headers: Vec<SetCookieHeader>) {
         self.response_cookies.push((page.clone(), headers));
+    }
+    fn cookies(&mut self, cookies: Vec<Cookie>, _phase: Phase) {
+        self.cookies.extend(cookies);
     }
     fn error(&mut self, error: ScanError) {
         self.errors.push(error);

@@ -107,9 +107,11 @@ fn service(id: &str, name: &str, company: &str, hosts: &[&str], aliases: &[&str]
         cookies: vec![],
         signatures: vec![],
         paths: vec![],
+        urls: vec![],
         aliases: aliases.iter().map(|s| s.to_string()).collect(),
         family: None,
         shared_hosts: false,
+        source: None,
     }
 }
 
@@ -120,6 +122,8 @@ fn company(id: &str, name: &str, aliases: &[&str]) -> Company {
         parent: None,
         country: None,
         aliases: aliases.iter().map(|s| s.to_string()).collect(),
+        formerly: vec![],
+        source: None,
     }
 }
 

@@ -3,7 +3,9 @@
 
 use privacy_inventory::catalog::{Catalog, Company, Service};
 #[allow(unused_imports)]
-use privacy_inventory::model::{ErrorKind, FindingKind, Mode, Party, Phase, SetBy, Severity};
+use privacy_inventory::model::{
+    ErrorKind, EvidenceStrength, FindingKind, Mode, Party, Phase, SetBy, Severity,
+};
 use privacy_inventory::report::model::{
     Cookie, Declaration, Page, Policy, Report, Script, ServiceUse, ThirdParty,
 };
@@ -21,6 +23,8 @@ fn company(id: &str, name: &str, aliases: &[&str]) -> Company {
         parent: None,
         country: None,
         aliases: strings(aliases),
+        formerly: vec![],
+        source: None,
     }
 }
 
@@ -34,9 +38,11 @@ fn service(id: &str, name: &str, company: &str, cats: &[&str], hosts: &[&str]) -
         cookies: vec![],
         signatures: vec![],
         paths: vec![],
+        urls: vec![],
         aliases: vec![],
         family: None,
         shared_hosts: false,
+        source: None,
     }
 }
 
@@ -136,6 +142,7 @@ fn use_of(
         pages: pages.iter().map(|p| page(p)).collect(),
         first_party: false,
         matched_by: strings(&["host"]),
+        evidence_strength: Some(EvidenceStrength::Request),
     }
 }
 
@@ -381,6 +388,7 @@ pub fn observed() -> Report {
             language: Some("de".into()),
             declarations: vec![],
             error: None,
+            ..Default::default()
         },
         ..Default::default()
     }

@@ -8,7 +8,7 @@
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
@@ -26,6 +26,13 @@ pub struct Event {
 }
 
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Result<Value, String>>>>>;
+
+/// Lock a map shared with the reader task. A panic while it was held cannot leave it half
+/// updated (every critical section is one insert, remove or retain), so a poisoned lock is used
+/// as is: one panic must not turn every later page of the scan into a second panic.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
 type Listeners = Arc<Mutex<Vec<mpsc::UnboundedSender<Event>>>>;
 
 /// A connection to the browser endpoint (`ws://127.0.0.1:PORT/devtools/browser/…`).
@@ -37,6 +44,8 @@ pub struct Cdp {
     listeners: Listeners,
     /// Commands that take longer than this fail instead of hanging a page.
     command_timeout: Duration,
+    /// Set by the reader when the browser's connection ends.
+    closed: Arc<AtomicBool>,
 }
 
 impl Cdp {
@@ -58,7 +67,8 @@ impl Cdp {
         });
         let pending: Pending = Arc::default();
         let listeners: Listeners = Arc::default();
-        let (p, l) = (pending.clone(), listeners.clone());
+        let closed = Arc::new(AtomicBool::new(false));
+        let (p, l, c) = (pending.clone(), listeners.clone(), closed.clone());
         tokio::spawn(async move {
             while let Some(Ok(msg)) = stream.next().await {
                 let text = match msg {
@@ -71,7 +81,7 @@ impl Cdp {
                     continue;
                 };
                 if let Some(id) = v.get("id").and_then(Value::as_u64) {
-                    if let Some(tx) = p.lock().expect("pending lock").remove(&id) {
+                    if let Some(tx) = lock(&p).remove(&id) {
                         let r = match v.get("error") {
                             Some(e) => Err(e
                                 .get("message")
@@ -91,16 +101,15 @@ impl Cdp {
                             .and_then(Value::as_str)
                             .map(str::to_string),
                     };
-                    l.lock()
-                        .expect("listener lock")
-                        .retain(|tx| tx.send(ev.clone()).is_ok());
+                    lock(&l).retain(|tx| tx.send(ev.clone()).is_ok());
                 }
             }
             // The browser went away: fail every waiting command so no page hangs.
-            for (_, tx) in p.lock().expect("pending lock").drain() {
+            c.store(true, Ordering::SeqCst);
+            for (_, tx) in lock(&p).drain() {
                 let _ = tx.send(Err("browser connection closed".into()));
             }
-            l.lock().expect("listener lock").clear();
+            lock(&l).clear();
         });
         Ok(Cdp {
             out,
@@ -108,14 +117,20 @@ impl Cdp {
             pending,
             listeners,
             command_timeout: Duration::from_secs(30),
+            closed,
         })
     }
 
     /// Receive every event from now on (drop the receiver to unsubscribe).
     pub fn subscribe(&self) -> mpsc::UnboundedReceiver<Event> {
         let (tx, rx) = mpsc::unbounded_channel();
-        self.listeners.lock().expect("listener lock").push(tx);
+        lock(&self.listeners).push(tx);
         rx
+    }
+
+    /// Whether the connection to the browser has ended (it crashed or was killed).
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
     }
 
     /// Send a command (to a flattened session when `session` is given) and wait for its result.
@@ -125,25 +140,51 @@ impl Cdp {
         params: Value,
         session: Option<&str>,
     ) -> Result<Value, String> {
+        self.call_within(method, params, session, self.command_timeout)
+            .await
+    }
+
+    /// [`Cdp::call`] that gives up at `deadline` (or after the command timeout, if sooner): a
+    /// page whose script never yields stalls every command sent to it, and its visit must end on
+    /// time all the same.
+    pub async fn call_until(
+        &self,
+        method: &str,
+        params: Value,
+        session: Option<&str>,
+        deadline: std::time::Instant,
+    ) -> Result<Value, String> {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        self.call_within(method, params, session, left.min(self.command_timeout))
+            .await
+    }
+
+    async fn call_within(
+        &self,
+        method: &str,
+        params: Value,
+        session: Option<&str>,
+        wait: Duration,
+    ) -> Result<Value, String> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let mut msg = json!({ "id": id, "method": method, "params": params });
         if let Some(s) = session {
             msg["sessionId"] = json!(s);
         }
         let (tx, rx) = oneshot::channel();
-        self.pending.lock().expect("pending lock").insert(id, tx);
+        lock(&self.pending).insert(id, tx);
         if self.out.send(Message::Text(msg.to_string())).is_err() {
-            self.pending.lock().expect("pending lock").remove(&id);
+            lock(&self.pending).remove(&id);
             return Err("browser connection closed".into());
         }
-        match tokio::time::timeout(self.command_timeout, rx).await {
+        match tokio::time::timeout(wait, rx).await {
             Ok(Ok(r)) => r.map_err(|e| format!("{method}: {e}")),
             Ok(Err(_)) => Err("browser connection closed".into()),
             Err(_) => {
-                self.pending.lock().expect("pending lock").remove(&id);
+                lock(&self.pending).remove(&id);
                 Err(format!(
-                    "{method}: no answer from the browser within {:?}",
-                    self.command_timeout
+                    "{method}: no answer from the browser within {:.1} s",
+                    wait.as_secs_f64()
                 ))
             }
         }

@@ -37,6 +37,23 @@ const QUIET_FLAGS: &[&str] = &[
     "--remote-debugging-port=0",
 ];
 
+/// Process groups and profile directories of the browsers alive now, for [`kill_all`].
+static LIVE: std::sync::Mutex<Vec<(i32, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+
+/// Kill every live browser's process group and remove its profile at once: the last resort when
+/// the process must exit without unwinding (a second Ctrl-C).
+pub fn kill_all() {
+    let live = std::mem::take(&mut *LIVE.lock().unwrap_or_else(|p| p.into_inner()));
+    for (pgid, dir) in live {
+        // SAFETY: kill(2) on the browser's own process group; no memory is touched.
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 /// A running browser. Dropping it kills the process and deletes the profile.
 pub struct Browser {
     child: Child,
@@ -52,6 +69,11 @@ impl Drop for Browser {
     /// running writes into the profile again and makes the removal fail.
     fn drop(&mut self) {
         let group = self.child.id().and_then(|p| i32::try_from(p).ok());
+        if let Some(pid) = group {
+            LIVE.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .retain(|(g, _)| *g != pid);
+        }
         if let Some(pid) = group {
             // SAFETY: kill(2) with a negative pid signals the process group the browser leads
             // (it was started with process_group(0)); no memory is touched.
@@ -146,9 +168,16 @@ pub async fn launch(config: &ScanConfig) -> Result<Browser, String> {
         .prefix("privacy-inventory-chrome-")
         .tempdir()
         .map_err(|e| format!("cannot create a browser profile directory: {e}"))?;
+    // Chromium keeps shared memory as `org.chromium.Chromium.*` files in TMPDIR (with
+    // --disable-dev-shm-usage) and a killed browser leaves them behind: give it a TMPDIR inside
+    // the profile, removed with it.
+    let own_tmp = profile.path().join("tmp");
+    std::fs::create_dir_all(&own_tmp)
+        .map_err(|e| format!("cannot create a browser temp directory: {e}"))?;
     let mut cmd = Command::new(&exe);
     cmd.args(QUIET_FLAGS)
         .arg(format!("--user-data-dir={}", profile.path().display()))
+        .env("TMPDIR", &own_tmp)
         .arg(format!("--user-agent={}", config.user_agent))
         .arg("--window-size=1280,900");
     if let Some(rules) = host_resolver_rules(&config.resolve) {
@@ -173,6 +202,11 @@ pub async fn launch(config: &ScanConfig) -> Result<Browser, String> {
         .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
     // Owned by a Browser from here on: whatever ends this function (an error, a timeout, Ctrl-C
     // dropping the future while Chromium starts), Drop kills it and removes the profile.
+    if let Some(pid) = child.id().and_then(|p| i32::try_from(p).ok()) {
+        LIVE.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((pid, profile.path().to_path_buf()));
+    }
     let mut browser = Browser {
         child,
         ws_url: String::new(),

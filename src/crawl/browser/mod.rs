@@ -2,23 +2,24 @@
 //! browser loads, sets and sends (scripts loading scripts, `document.cookie`, beacons, frames,
 //! workers) and emits the same [`PageRecord`]s as the static crawler, so every later stage is shared.
 
+pub mod capture;
 pub mod cdp;
 pub mod consent;
+pub mod crawl;
+pub mod egress;
 pub mod launch;
+pub mod pool;
 pub mod record;
 pub mod signals;
 pub mod visit;
+pub mod world;
 
 use crate::config::{ConsentMode, ScanConfig};
-use crate::crawl::frontier::{normalize, url_trap};
-use crate::crawl::scope::Scope;
+use crate::crawl::sink::{CollectorSink, CrawlSink};
 use crate::crawl::Progress;
-use crate::domain::FirstParty;
-use crate::model::ErrorKind;
-use crate::model::{CmpService, Consent, ScanError};
-use crate::observe::{Collector, Observations, PageRecord, Phase};
+use crate::model::{CmpService, Consent, ErrorKind, ScanError};
+use crate::observe::{Observations, Phase};
 use serde_json::json;
-use std::collections::{BTreeSet, HashSet, VecDeque};
 use url::Url;
 
 /// Why browser mode cannot start (no browser found, launch failed): a usage-level error (exit 2).
@@ -27,12 +28,16 @@ use url::Url;
 pub struct BrowserError(pub String);
 
 /// A live browser with its DevTools connection.
-struct Session {
-    _browser: launch::Browser,
+pub struct Session {
     cdp: cdp::Cdp,
+    /// Judges every request (internal addresses); None with `--allow-private`.
+    egress: Option<std::sync::Arc<egress::Egress>>,
+    // Dropped last: the browser dies after the handlers that talk to it.
+    _browser: launch::Browser,
 }
 
-async fn start(config: &ScanConfig) -> Result<Session, String> {
+/// Start the browser and connect to it.
+pub async fn start(config: &ScanConfig) -> Result<Session, String> {
     let browser = launch::launch(config).await?;
     let cdp = cdp::Cdp::connect(&browser.ws_url).await?;
     // Popups are noticed (and closed) through target discovery; downloads are never saved.
@@ -49,9 +54,12 @@ async fn start(config: &ScanConfig) -> Result<Session, String> {
             None,
         )
         .await;
+    let egress = crate::crawl::private_net::RequestGuard::for_scan(config)
+        .map(|g| std::sync::Arc::new(egress::Egress::start(&cdp, g)));
     Ok(Session {
-        _browser: browser,
         cdp,
+        egress,
+        _browser: browser,
     })
 }
 
@@ -59,157 +67,74 @@ async fn start(config: &ScanConfig) -> Result<Session, String> {
 /// across templates, without tripling the scan time.
 pub const CONSENT_PHASE_PAGES: usize = 10;
 
-/// The browser plus what a scan keeps across pages.
-struct Tabs<'a> {
-    session: Session,
-    config: &'a ScanConfig,
-    fp: FirstParty,
+/// What a browser scan hands on: the observations, and the still-running browser, so the policy
+/// is read as a visitor sees it (rendered) before the browser is closed.
+pub struct BrowserScan {
+    /// Everything observed.
+    pub observations: Observations,
+    /// Renders policy pages in the scan's browser; None when the scan was interrupted (the
+    /// browser is gone, and the policy is not read).
+    pub renderer: Option<PolicyRenderer>,
 }
 
-impl Tabs<'_> {
-    /// Visit a batch concurrently; a page whose visit failed at browser level is retried once after
-    /// restarting the browser.
-    async fn visit_batch(
-        &mut self,
-        urls: &[Url],
-        plan: &visit::VisitPlan,
-    ) -> Vec<Result<visit::Visit, String>> {
-        let timeout = self.config.page_timeout;
-        let cdp = self.session.cdp.clone();
-        let mut results = futures_util::future::join_all(
-            urls.iter()
-                .map(|u| visit::visit(&cdp, u.as_str(), timeout, plan)),
-        )
-        .await;
-        for (i, r) in results.iter_mut().enumerate() {
-            if let Err(e) = r {
-                let first = e.clone();
-                *r = match start(self.config).await {
-                    Ok(s) => {
-                        self.session = s;
-                        // A restarted browser has lost the phase's context: retry in the default one.
-                        let retry_plan = visit::VisitPlan {
-                            context: None,
-                            ..plan.clone()
-                        };
-                        visit::visit(&self.session.cdp, urls[i].as_str(), timeout, &retry_plan)
-                            .await
-                            .map_err(|e2| {
-                                format!("{first}; retried after restarting the browser: {e2}")
-                            })
-                    }
-                    Err(e2) => Err(format!("{first}; the browser could not be restarted: {e2}")),
-                };
-            }
-        }
-        results
-    }
-
-    /// Cookies that appeared in the jar (of `context`) during a batch and that no header set. Each
-    /// goes to the batch pages whose scripts wrote it through `document.cookie`; a cookie no page
-    /// wrote (set from a frame or the CookieStore API) goes to every page of the batch, since the
-    /// tabs share one jar. With `--concurrency 1` a batch is one page, so this is exact.
-    async fn jar_cookies(
-        &self,
-        batch: &[(Url, Vec<String>)],
-        context: Option<&str>,
-        seen: &mut BTreeSet<(String, String, String)>,
-    ) -> Vec<crate::model::Cookie> {
-        let Some((first, _)) = batch.first() else {
-            return Vec::new();
-        };
-        let params = match context {
-            Some(c) => json!({ "browserContextId": c }),
-            None => json!({}),
-        };
-        let Ok(jar) = self
-            .session
-            .cdp
-            .call("Storage.getCookies", params, None)
-            .await
-        else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for mut cookie in record::script_cookies(first, &jar, seen, &self.fp) {
-            let setters: Vec<&Url> = batch
-                .iter()
-                .filter(|(_, names)| names.contains(&cookie.name))
-                .map(|(u, _)| u)
-                .collect();
-            let pages: Vec<&Url> = if setters.is_empty() {
-                batch.iter().map(|(u, _)| u).collect()
-            } else {
-                setters
-            };
-            cookie.pages = pages.iter().map(|u| u.to_string()).collect();
-            out.push(cookie);
-        }
-        out
-    }
+/// What a browser crawl collected so far: kept when a signal stops the crawl.
+struct Seen {
+    sink: CollectorSink,
+    consent: Consent,
 }
 
-/// Cookie names the visit's top document wrote through `document.cookie`.
-fn written_cookie_names(result: &Result<visit::Visit, String>) -> Vec<String> {
-    result
-        .as_ref()
-        .ok()
-        .and_then(|v| v.dom.as_ref())
-        .map(|d| d.cookie_names.clone())
-        .unwrap_or_default()
-}
-
-fn record_of(
-    url: &Url,
-    depth: usize,
-    result: Result<visit::Visit, String>,
-    fp: &FirstParty,
-    phase: Phase,
-) -> PageRecord {
-    let mut rec = match result {
-        Ok(v) => record::to_page_record(url, depth, v, fp),
-        Err(e) => record::failed_record(
-            url,
-            depth,
-            ScanError {
-                url: url.to_string(),
-                kind: ErrorKind::Browser,
-                message: e,
-            },
-        ),
-    };
-    rec.phase = phase;
-    rec
-}
-
-/// Crawl the site in headless Chromium: breadth-first over links from the rendered DOM, a pool of
-/// `--concurrency` tabs in one browser (one visitor session: cookies persist across pages), then,
-/// per `--consent`, the same first pages again in a fresh context after clicking "accept all" and/or
-/// "reject all". A crashed browser is restarted and the page retried once.
+/// Crawl the site in headless Chromium: the same frontier as static mode (scope, robots.txt,
+/// sitemap, trap rules, depth and page caps) feeding a pool of `--concurrency` tabs in one
+/// browser (one visitor session: cookies persist across pages), then, per `--consent`, the same
+/// first pages again in a fresh context after clicking "accept all" and/or "reject all".
 pub async fn crawl_browser(
     config: &ScanConfig,
     progress: &dyn Progress,
-) -> Result<Observations, BrowserError> {
-    let scope = Scope::new(config);
-    let fp = scope.first_party();
-    let session = start(config).await.map_err(BrowserError)?;
-    let mut tabs = Tabs {
-        session,
-        config,
-        fp: fp.clone(),
+) -> Result<BrowserScan, BrowserError> {
+    // Named before the start URL's redirects are known, so a scan stopped that early still
+    // reports the start host as first party (the crawl names the final set).
+    let mut sink = CollectorSink::default();
+    sink.first_party(&crate::crawl::scope::Scope::new(config).first_party());
+    let mut seen = Seen {
+        sink,
+        consent: Consent {
+            phases: vec![Phase::BeforeConsent],
+            ..Default::default()
+        },
     };
-    let mut collector = Collector::new(fp.clone());
-    let mut queue: VecDeque<(Url, usize)> = VecDeque::from([(config.start.clone(), 0)]);
-    let mut seen: HashSet<String> = HashSet::from([config.start.to_string()]);
-    let mut jar_seen: BTreeSet<(String, String, String)> = BTreeSet::new();
-    let mut visited: Vec<Url> = Vec::new();
-    let (mut done, mut errors) = (0usize, 0usize);
-    let mut start_failed = false;
-    let mut consent = Consent {
-        phases: vec![Phase::BeforeConsent],
-        ..Default::default()
+    // Ctrl-C / SIGTERM drop the crawl, and with it the pool: its visits are aborted (each tab's
+    // guard closes it) and the browser's Drop kills its process group and removes the profile.
+    // The pages released to the sink until then are kept.
+    let crawled = tokio::select! {
+        r = crawl_browser_into(config, progress, &mut seen.sink, &mut seen.consent) => Some(r?),
+        _ = crate::crawl::interrupt::wait() => None,
     };
+    let mut obs = seen.sink.into_collector().finish();
+    obs.mode = crate::model::Mode::Browser;
+    obs.consent = Some(seen.consent);
+    let renderer = crawled.map(|(start_failed, pool)| {
+        obs.start_failed = start_failed;
+        PolicyRenderer {
+            session: pool.into_session(),
+            page_timeout: config.page_timeout,
+        }
+    });
+    Ok(BrowserScan {
+        observations: obs,
+        renderer,
+    })
+}
 
+/// The crawl itself, reporting to `sink` (the same interface static mode reports to) and to
+/// `consent`. Returns whether the start URL failed at network level, and the pool.
+pub async fn crawl_browser_into<'a>(
+    config: &'a ScanConfig,
+    progress: &dyn Progress,
+    sink: &mut dyn CrawlSink,
+    consent: &mut Consent,
+) -> Result<(bool, pool::Pool<'a>), BrowserError> {
+    let session = start(config).await.map_err(BrowserError)?;
+    let mut pool = pool::Pool::new(session, config);
     // The first page also asks which consent manager is on the site and what it declares.
     let mut probe_plan = visit::VisitPlan {
         tcf: true,
@@ -223,61 +148,7 @@ pub async fn crawl_browser(
                 .push((format!("services:{}", rule.id), js));
         }
     }
-    let plain = visit::VisitPlan::default();
-
-    while !queue.is_empty() && done < config.max_pages {
-        let take = if done == 0 {
-            1
-        } else {
-            config
-                .concurrency
-                .min(config.max_pages - done)
-                .min(queue.len())
-        };
-        let batch: Vec<(Url, usize)> = queue.drain(..take).collect();
-        let urls: Vec<Url> = batch.iter().map(|(u, _)| u.clone()).collect();
-        let plan = if done == 0 { &probe_plan } else { &plain };
-        let results = tabs.visit_batch(&urls, plan).await;
-        let mut written = Vec::new();
-        for ((url, depth), result) in batch.into_iter().zip(results) {
-            if let (Ok(v), true) = (&result, depth == 0) {
-                detect_cmp(v, &mut consent);
-                signals::record(&mut consent, Phase::BeforeConsent, v.probes.get("tcf"));
-            }
-            written.push((url.clone(), written_cookie_names(&result)));
-            let rec = record_of(&url, depth, result, &fp, Phase::BeforeConsent);
-            done += 1;
-            if depth == 0 && rec.page.status.is_none() {
-                start_failed = true;
-            }
-            errors += rec.errors.len();
-            if let Some(ex) = &rec.extract {
-                if config.max_depth.is_none_or(|m| depth < m) {
-                    for link in &ex.links {
-                        // Same scope, normalisation and URL-trap rules as the static crawler.
-                        let mut link = link.clone();
-                        normalize(&mut link);
-                        if scope.allows(&link)
-                            && url_trap(&link).is_none()
-                            && seen.len() < config.max_pages * 20
-                            && seen.insert(link.to_string())
-                        {
-                            queue.push_back((link, depth + 1));
-                        }
-                    }
-                }
-            }
-            for c in &rec.cookies {
-                jar_seen.insert((c.name.clone(), c.domain.clone(), c.path.clone()));
-            }
-            collector.add_page(rec);
-            progress.page_done(url.as_str(), done, queue.len(), errors);
-            visited.push(url);
-        }
-        let cookies = tabs.jar_cookies(&written, None, &mut jar_seen).await;
-        collector.add_cookies(cookies, Phase::BeforeConsent);
-    }
-
+    let crawled = crawl::crawl_pages(&mut pool, config, progress, sink, &probe_plan, consent).await;
     let choices: Vec<(consent::Choice, Phase)> = match config.consent {
         ConsentMode::None => vec![],
         ConsentMode::Accept => vec![(consent::Choice::Accept, Phase::AfterAccept)],
@@ -294,26 +165,68 @@ pub async fn crawl_browser(
         }
         ConsentMode::Auto => vec![],
     };
-    if !start_failed {
+    if !crawled.start_failed && !crawled.visited.is_empty() {
         for (choice, phase) in choices {
-            run_phase(
-                &mut tabs,
-                &mut collector,
-                &visited,
-                choice,
-                phase,
-                &mut consent,
-            )
-            .await;
+            run_phase(&mut pool, sink, &crawled, choice, phase, consent).await;
         }
     }
-    let mut obs = collector.finish();
-    obs.mode = crate::model::Mode::Browser;
-    obs.start_failed = start_failed;
-    obs.consent = Some(consent);
-    Ok(obs)
+    Ok((crawled.start_failed, pool))
 }
 
+/// Renders a policy page in the scan's browser: the text a visitor reads, including what
+/// scripts (iubenda, Termly, a CMS block) fill in after load.
+pub struct PolicyRenderer {
+    session: Session,
+    page_timeout: std::time::Duration,
+}
+
+impl crate::policy::rendered::Renderer for PolicyRenderer {
+    fn render<'a>(
+        &'a self,
+        url: &'a Url,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<crate::policy::rendered::Rendered, String>>
+                + Send
+                + 'a,
+        >,
+    > {
+        Box::pin(async move {
+            let plan = visit::VisitPlan {
+                capture_html: true,
+                egress: self.session.egress.clone(),
+                ..Default::default()
+            };
+            let v = visit::visit(&self.session.cdp, url.as_str(), self.page_timeout, &plan).await?;
+            if let Some(e) = v.error {
+                return Err(format!("the browser could not load {url}: {e}"));
+            }
+            if let Some(s) = v.status.filter(|s| !(200..300).contains(s)) {
+                return Err(format!("policy {url} answered HTTP {s}"));
+            }
+            let html_page = v
+                .mime
+                .as_deref()
+                .is_none_or(|m| m.contains("html") || m.contains("xml"));
+            match v.html {
+                Some(html) if html_page => Ok(crate::policy::rendered::Rendered {
+                    final_url: v
+                        .final_url
+                        .as_deref()
+                        .and_then(|u| Url::parse(u).ok())
+                        .unwrap_or_else(|| url.clone()),
+                    html,
+                }),
+                _ => Err(format!(
+                    "{url} is not an HTML page ({}): read over HTTP",
+                    v.mime.as_deref().unwrap_or("unknown type")
+                )),
+            }
+        })
+    }
+}
+
+/// The consent manager the start page shows (by its probes, else by the hosts it contacted).
 fn detect_cmp(v: &visit::Visit, consent: &mut Consent) {
     let probe = &v.probes.get("cmp").cloned().unwrap_or_default();
     let by_dom = probe["id"].as_str().map(|id| {
@@ -354,25 +267,28 @@ fn detect_cmp(v: &visit::Visit, consent: &mut Consent) {
 }
 
 /// One consent phase: a fresh browser context (empty cookie jar), click on the first page, then
-/// revisit the first [`CONSENT_PHASE_PAGES`] pages in that context.
+/// revisit the first [`CONSENT_PHASE_PAGES`] pages in that context through the pool.
 async fn run_phase(
-    tabs: &mut Tabs<'_>,
-    collector: &mut Collector,
-    visited: &[Url],
+    pool: &mut pool::Pool<'_>,
+    sink: &mut dyn CrawlSink,
+    crawled: &crawl::Crawled,
     choice: consent::Choice,
     phase: Phase,
     consent: &mut Consent,
 ) {
-    let ctx = match tabs
-        .session
-        .cdp
+    let ctx = match pool
+        .cdp()
         .call("Target.createBrowserContext", json!({}), None)
         .await
     {
         Ok(v) => v["browserContextId"].as_str().map(str::to_string),
         Err(e) => {
-            collector.add_error(ScanError {
-                url: tabs.config.start.to_string(),
+            sink.error(ScanError {
+                url: crawled
+                    .visited
+                    .first()
+                    .map(Url::to_string)
+                    .unwrap_or_default(),
                 kind: ErrorKind::Consent,
                 message: format!(
                     "cannot open a fresh browser context for {}: {e}",
@@ -383,65 +299,58 @@ async fn run_phase(
         }
     };
     consent.phases.push(phase);
-    let pages: Vec<Url> = visited.iter().take(CONSENT_PHASE_PAGES).cloned().collect();
-    let mut jar_seen = BTreeSet::new();
+    let fp = &crawled.first_party;
+    let mut jar = crawl::JarCookies::default();
     let click_plan = visit::VisitPlan {
         context: ctx.clone(),
         click_js: Some(consent::click_js(choice, consent.cmp.as_deref())),
-        probes: Vec::new(),
         tcf: true,
+        ..Default::default()
     };
     let plain = visit::VisitPlan {
         context: ctx.clone(),
         ..Default::default()
     };
-    for (i, chunk) in std::iter::once(&pages[..pages.len().min(1)])
-        .chain(
-            pages
-                .get(1..)
-                .unwrap_or_default()
-                .chunks(tabs.config.concurrency.max(1)),
-        )
-        .enumerate()
-    {
-        if chunk.is_empty() {
-            continue;
-        }
-        let plan = if i == 0 { &click_plan } else { &plain };
-        let results = tabs.visit_batch(chunk, plan).await;
-        let mut written = Vec::new();
-        for (url, result) in chunk.iter().zip(results) {
-            written.push((url.clone(), written_cookie_names(&result)));
-            if let (Ok(v), 0) = (&result, i) {
-                signals::record(consent, phase, v.probes.get("tcf"));
-                let clicked = v.click.as_ref().map(|c| c.0);
-                match choice {
-                    consent::Choice::Accept => consent.accept_clicked = clicked,
-                    consent::Choice::Reject => consent.reject_clicked = clicked,
-                }
-                if let Some((false, how)) = &v.click {
-                    collector.add_error(ScanError {
-                        url: url.to_string(),
-                        kind: ErrorKind::Consent,
-                        message: format!("{}: {how}", phase.as_str()),
-                    });
-                }
-            }
-            let rec = record_of(url, 0, result, &tabs.fp, phase);
-            for c in &rec.cookies {
-                jar_seen.insert((c.name.clone(), c.domain.clone(), c.path.clone()));
-            }
-            collector.add_page(rec);
-        }
-        let cookies = tabs
-            .jar_cookies(&written, ctx.as_deref(), &mut jar_seen)
-            .await;
-        collector.add_cookies(cookies, phase);
+    let mut pages = crawled.visited.iter().take(CONSENT_PHASE_PAGES).enumerate();
+    // The click page alone: the others must load after the choice was made.
+    if let Some((i, url)) = pages.next() {
+        pool.spawn(pool::Job::new(i, url.clone(), 0), &click_plan);
     }
+    let mut clicked_page = true;
+    while let Some(done) = pool.next().await {
+        let url = done.job.url.clone();
+        let mut click = None;
+        let (rec, cookies) = crawl::settle(pool, done, ctx.as_deref(), &mut jar, fp, phase, |v| {
+            click = v.click.clone();
+            signals::record(consent, phase, v.probes.get("tcf"));
+        })
+        .await;
+        if clicked_page {
+            clicked_page = false;
+            let clicked = click.as_ref().map(|c| c.0);
+            match choice {
+                consent::Choice::Accept => consent.accept_clicked = clicked,
+                consent::Choice::Reject => consent.reject_clicked = clicked,
+            }
+            if let Some((false, how)) = &click {
+                sink.error(ScanError {
+                    url: url.to_string(),
+                    kind: ErrorKind::Consent,
+                    message: format!("{}: {how}", phase.as_str()),
+                });
+            }
+        }
+        sink.page(rec);
+        sink.cookies(cookies, phase);
+        while pool.in_flight() < pool_width(pool) {
+            let Some((i, url)) = pages.next() else { break };
+            pool.spawn(pool::Job::new(i, url.clone(), 0), &plain);
+        }
+    }
+    sink.cookies(jar.flush(), phase);
     if let Some(c) = ctx {
-        let _ = tabs
-            .session
-            .cdp
+        let _ = pool
+            .cdp()
             .call(
                 "Target.disposeBrowserContext",
                 json!({ "browserContextId": c }),
@@ -449,4 +358,8 @@ async fn run_phase(
             )
             .await;
     }
+}
+
+fn pool_width(pool: &pool::Pool<'_>) -> usize {
+    pool.concurrency()
 }

@@ -2,7 +2,7 @@
 //! and static scans are reconciled and reported by the same code.
 
 use super::visit::{Dom, Visit};
-use crate::domain::FirstParty;
+use crate::domain::{is_web_url, FirstParty};
 use crate::model::{Cookie, Page, ScanError, StorageEntry};
 use crate::model::{ErrorKind, Party, SetBy};
 use crate::observe::cookies::parse_set_cookie;
@@ -70,8 +70,22 @@ pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> Pag
         .as_deref()
         .and_then(|u| Url::parse(u).ok())
         .unwrap_or_else(|| url.clone());
+    for (refused, address) in &v.refused {
+        rec.errors.push(ScanError {
+            url: refused.clone(),
+            kind: ErrorKind::PrivateAddressRefused,
+            message: format!(
+                "not fetched: it leads to the internal address {address}, which this scan was not told to reach (only the start URL's host and port, --resolve targets and the --proxy are; use --allow-private to scan an intranet site)"
+            ),
+        });
+    }
     if let Some(e) = &v.error {
-        let kind = if e.contains("NAME_NOT_RESOLVED") {
+        let top_refused = v.refused.iter().any(|(u, _)| u.as_str() == url.as_str());
+        let kind = if e.contains("ADDRESS_UNREACHABLE") && (top_refused || !v.refused.is_empty()) {
+            ErrorKind::PrivateAddressRefused
+        } else if e.contains("UNSAFE_REDIRECT") {
+            ErrorKind::UnsafeRedirect
+        } else if e.contains("NAME_NOT_RESOLVED") {
             ErrorKind::Dns
         } else if e.contains("TIMED_OUT") {
             ErrorKind::Timeout
@@ -102,8 +116,36 @@ pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> Pag
             message: "the page did not settle (network idle) within --page-timeout; captured what loaded until then".into(),
         });
     }
+    for (kind, message) in &v.problems {
+        // A page that could not be read at all failed; a probe or a click that failed did not.
+        if matches!(
+            kind,
+            ErrorKind::DomRead | ErrorKind::PageUnresponsive | ErrorKind::Internal
+        ) {
+            rec.page.error.get_or_insert(*kind);
+        }
+        rec.errors.push(ScanError {
+            url: url.to_string(),
+            kind: *kind,
+            message: message.clone(),
+        });
+    }
+    if v.requests_dropped > 0 {
+        rec.errors.push(ScanError {
+            url: url.to_string(),
+            kind: ErrorKind::RequestsCapped,
+            message: format!(
+                "the page made more requests than are recorded per page (at most {} hosts, {} URLs per host): {} were not recorded",
+                super::visit::MAX_PAGE_HOSTS,
+                super::visit::MAX_URLS_PER_HOST,
+                v.requests_dropped
+            ),
+        });
+    }
     for r in &v.requests {
-        if let Ok(u) = Url::parse(&r.url) {
+        // Browser-internal requests (the PDF viewer's chrome-extension:, chrome://resources) are
+        // no data flow: only http(s) and ws(s) count.
+        if let Some(u) = Url::parse(&r.url).ok().filter(is_web_url) {
             rec.requests.push(Reference {
                 url: u,
                 resource_type: resource_type(&r.resource_type, r.in_subframe),
@@ -114,7 +156,7 @@ pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> Pag
         }
     }
     for c in &v.cookies {
-        let Ok(response_url) = Url::parse(&c.response_url) else {
+        let Some(response_url) = Url::parse(&c.response_url).ok().filter(is_web_url) else {
             continue;
         };
         let header = SetCookieHeader {
@@ -163,7 +205,7 @@ pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> Pag
                     consent_gated: false,
                     noscript: false,
                 });
-            } else if let Ok(u) = Url::parse(src) {
+            } else if let Some(u) = Url::parse(src).ok().filter(is_web_url) {
                 ex.scripts.push(ScriptRef {
                     src: Some(u),
                     inline_sha256: None,
@@ -256,4 +298,59 @@ pub fn script_cookies(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crawl::browser::visit::{HeaderCookie, Request};
+
+    fn request(url: &str, ty: &str) -> Request {
+        Request {
+            url: url.into(),
+            resource_type: ty.into(),
+            in_subframe: true,
+        }
+    }
+
+    /// What Chromium's PDF viewer and a page's own blobs request: none of it is a third party.
+    #[test]
+    fn browser_internal_requests_are_dropped() {
+        let mut v = Visit::default();
+        for (url, ty) in [
+            (
+                "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/index.html",
+                "Document",
+            ),
+            ("chrome://resources/css/text_defaults.css", "Stylesheet"),
+            ("devtools://devtools/bundled/inspector.html", "Document"),
+            ("data:image/gif;base64,R0lGOD", "Image"),
+            ("blob:http://www.example.test/0b1c", "Fetch"),
+            ("about:blank", "Document"),
+            (
+                "https://fonts.googleapis.com/css2?family=Inter",
+                "Stylesheet",
+            ),
+            ("wss://chat.example.net/socket", "WebSocket"),
+        ] {
+            v.requests.insert(request(url, ty));
+        }
+        v.cookies.push(HeaderCookie {
+            line: "x=1".into(),
+            response_url: "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/x".into(),
+            blocked_reason: None,
+        });
+        let url = Url::parse("https://www.example.test/").unwrap();
+        let fp = FirstParty::new(["example.test".to_string()]);
+        let rec = to_page_record(&url, 0, v, &fp);
+        let kept: Vec<&str> = rec.requests.iter().map(|r| r.url.as_str()).collect();
+        assert_eq!(
+            kept,
+            [
+                "https://fonts.googleapis.com/css2?family=Inter",
+                "wss://chat.example.net/socket"
+            ]
+        );
+        assert!(rec.cookies.is_empty());
+    }
 }

@@ -9,10 +9,11 @@
 //! `window.__tcfapi` nor a locator frame is not asked at all (no wait).
 
 use super::cdp::Cdp;
+use super::world;
 use crate::model::{Consent, Tcf};
 use crate::observe::Phase;
 use serde_json::{json, Value};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a CMP may take to answer `getTCData`.
 pub const ANSWER_MS: u64 = 2000;
@@ -57,44 +58,24 @@ fn tcf_js() -> String {
     )
 }
 
-/// Ask the TCF API of the page in `session` (top frame `frame_id`) from an isolated world.
-/// Never fails: a browser error reads as "no answer".
-pub async fn read_tcf(cdp: &Cdp, session: &str, frame_id: &str) -> Value {
-    let s = Some(session);
-    let presence = cdp
-        .call(
-            "Runtime.evaluate",
-            json!({ "expression": PRESENCE_JS, "returnByValue": true }),
-            s,
-        )
+/// The longest [`read_tcf`] waits for a CMP that is present: its answer time and a margin for
+/// opening the isolated world (a visit's budget includes it when the plan asks for TCF).
+pub const ASK_BUDGET: Duration = Duration::from_millis(ANSWER_MS + 1500);
+
+/// Ask the TCF API of the page in `session` (top frame `frame_id`) from an isolated world,
+/// giving up at `deadline` (or [`ASK_BUDGET`] from now). Never fails: a browser error reads as
+/// "no answer".
+pub async fn read_tcf(cdp: &Cdp, session: &str, frame_id: &str, deadline: Instant) -> Value {
+    let presence = world::eval_main(cdp, session, PRESENCE_JS, deadline)
         .await
-        .map(|r| r["result"]["value"].clone())
         .unwrap_or_default();
     if presence["api"] != true && presence["locator"] != true {
         return json!({ "present": false });
     }
-    let ask = async {
-        let world = cdp
-            .call(
-                "Page.createIsolatedWorld",
-                json!({ "frameId": frame_id, "worldName": "privacy-inventory" }),
-                s,
-            )
-            .await?;
-        let ctx = world["executionContextId"]
-            .as_i64()
-            .ok_or_else(|| "no execution context".to_string())?;
-        cdp.call(
-            "Runtime.evaluate",
-            json!({ "expression": tcf_js(), "contextId": ctx, "awaitPromise": true, "returnByValue": true }),
-            s,
-        )
-        .await
-    };
-    let cap = Duration::from_millis(ANSWER_MS + 1500);
-    match tokio::time::timeout(cap, ask).await {
-        Ok(Ok(r)) => r["result"]["value"].clone(),
-        _ => json!({ "present": true, "answered": false }),
+    let cap = deadline.min(Instant::now() + ASK_BUDGET);
+    match world::eval_isolated(cdp, session, frame_id, &tcf_js(), cap).await {
+        Ok(v) => v,
+        Err(_) => json!({ "present": true, "answered": false }),
     }
 }
 

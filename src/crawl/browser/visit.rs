@@ -1,18 +1,35 @@
-//! One page in one tab: navigate, capture every request of the page and of its frames and workers
-//! (auto-attached child targets), wait until the network settles, scroll for lazy embeds, then
-//! read the rendered DOM.
-//!
-//! Why auto-attach with `waitForDebuggerOnStart`: a cross-site iframe or worker runs in its own
-//! target, and its first requests are lost unless Network is enabled before it runs.
+//! One page in one tab: navigate, capture what the page does ([`capture`](super::capture)), wait
+//! until the network settles, scroll for lazy embeds, then read the rendered DOM in an isolated
+//! world ([`world`]). The whole visit ends within [`visit_budget`], however the page behaves.
 
+use super::capture::{pump_until, State};
 use super::cdp::{Cdp, Event};
+use super::world;
+use crate::model::ErrorKind;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 /// No request for this long after the load event counts as "settled".
-const IDLE: Duration = Duration::from_millis(500);
+pub const IDLE: Duration = Duration::from_millis(500);
+
+/// Time past `--page-timeout` for reading the DOM and closing the tab. A page whose scripts never
+/// yield answers no command at all: its whole visit still ends within `--page-timeout` + this.
+pub const GRACE: Duration = Duration::from_secs(5);
+
+/// Distinct hosts recorded per page: a page that contacts more (one hostile page reached 25,800)
+/// is recorded up to here, and the cut is an error of the page, so the report stays small.
+pub const MAX_PAGE_HOSTS: usize = 300;
+
+/// Distinct URLs recorded per host per page (a host's samples and types need only a few).
+pub const MAX_URLS_PER_HOST: usize = 50;
+
+/// Interruptions (dialogs, popups) recorded per page: an `alert` loop repeats without end.
+pub const MAX_INTERRUPTIONS: usize = 20;
+
+/// Characters of rendered HTML read for a policy page.
+pub const MAX_HTML_CHARS: usize = 4 * 1024 * 1024;
 
 /// A request the page (or one of its frames/workers) made.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -91,6 +108,16 @@ pub struct Visit {
     pub click: Option<(bool, String)>,
     /// Results of the plan's probes, by name.
     pub probes: BTreeMap<String, Value>,
+    /// What went wrong on the page besides loading it, as (error kind, message): a DOM or
+    /// probe read that failed, a page that stopped answering. Recorded as the page's errors.
+    pub problems: Vec<(ErrorKind, String)>,
+    /// Requests not recorded because the page passed [`MAX_PAGE_HOSTS`] or
+    /// [`MAX_URLS_PER_HOST`].
+    pub requests_dropped: usize,
+    /// The rendered document's HTML, when the plan asked for it (cut at [`MAX_HTML_CHARS`]).
+    pub html: Option<String>,
+    /// Requests failed because they led to an internal address: (URL, address).
+    pub refused: Vec<(String, String)>,
     /// Headers of the top document's response, (lowercase name, value), Set-Cookie excluded:
     /// CDN and hosting signatures live there.
     pub headers: Vec<(String, String)>,
@@ -104,11 +131,16 @@ pub struct VisitPlan {
     /// JS to run once the page settled (e.g. click "accept all"); must return `{clicked, how}`.
     /// Tried in the page, then in each cross-site frame, until one reports `clicked`.
     pub click_js: Option<String>,
-    /// Named JS expressions evaluated (awaited, by value) after the page settled.
+    /// Named JS expressions evaluated (awaited, by value) in the page's world after it settled.
     pub probes: Vec<(String, String)>,
+    /// Read the rendered document's HTML (a policy page rendered by script).
+    pub capture_html: bool,
     /// Ask the IAB TCF API after the page settled (and after the click), from an isolated
     /// world; the answer lands in the probe `tcf`.
     pub tcf: bool,
+    /// Requests to internal addresses the user did not name are failed before they leave the
+    /// browser (see `crawl::private_net`); None with `--allow-private`.
+    pub egress: Option<std::sync::Arc<super::egress::Egress>>,
 }
 
 /// JavaScript evaluated after the page settles; returns plain JSON.
@@ -125,26 +157,39 @@ const DOM_JS: &str = r#"(async () => {
     local_storage: keys(window.localStorage),
     session_storage: keys(window.sessionStorage),
     indexed_db: dbs,
-    cookie_names: Array.from(new Set(window.__piCookieNames || [])).sort(),
   };
 })()"#;
 
 /// Installed before any page script runs: notes the name of every cookie written through
-/// `document.cookie` (the value is never kept), then writes it as usual.
+/// `document.cookie` (the value is never kept), then writes it as usual. The names are read
+/// back through a function that serialises them with the built-ins captured here, so a page that
+/// replaces `JSON.stringify` or `Array.prototype.push` later cannot hide them.
 pub const COOKIE_HOOK_JS: &str = r#"(() => { try {
   const d = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
   if (!d || !d.set || window.__piCookieNames) return;
-  const names = [];
-  Object.defineProperty(window, '__piCookieNames', { value: names });
+  const names = [], stringify = JSON.stringify;
+  const split = String.prototype.split, trim = String.prototype.trim, setter = d.set;
+  Object.defineProperty(window, '__piCookieNames', { value: () => stringify(names) });
   Object.defineProperty(Document.prototype, 'cookie', {
     configurable: true, enumerable: d.enumerable, get: d.get,
-    set(v) { try { if (names.length < 2000) names.push(String(v).split(';')[0].split('=')[0].trim()); } catch (e) {} d.set.call(this, v); },
+    set(v) {
+      try { if (names.length < 2000) names[names.length] = trim.apply(split.apply(split.apply(String(v), [';'])[0], ['='])[0]); } catch (e) {}
+      setter.apply(this, [v]);
+    },
   });
 } catch (e) {} })()"#;
 
+/// Read back the cookie names [`COOKIE_HOOK_JS`] noted (a JSON string, or null without the hook).
+const COOKIE_NAMES_JS: &str =
+    "typeof window.__piCookieNames === 'function' ? window.__piCookieNames() : null";
+
+/// The rendered document's HTML (the policy as a visitor sees it), cut.
+const HTML_JS: &str =
+    "document.documentElement ? document.documentElement.outerHTML.slice(0, 4194304) : ''";
+
 /// Scroll to the bottom (lazy iframes and images, scroll-triggered embeds) and remember how tall
 /// the page was.
-const SCROLL_JS: &str = "(() => { const h = document.body ? document.body.scrollHeight : 0; \
+pub const SCROLL_JS: &str = "(() => { const h = document.body ? document.body.scrollHeight : 0; \
     window.__piScrolledTo = h; window.scrollTo(0, h); })()";
 
 /// After the page settled: scroll again when it grew since [`SCROLL_JS`]; true when it did.
@@ -152,257 +197,73 @@ const RESCROLL_JS: &str = "(() => { const h = document.body ? document.body.scro
     const grew = h !== window.__piScrolledTo; window.__piScrolledTo = h; window.scrollTo(0, h); \
     return grew; })()";
 
-struct State<'a> {
+/// Closes the tab when the visit ends however it ends (returned, failed, or dropped because it
+/// overran its deadline): a tab whose page never yields must not keep its renderer busy.
+struct TabGuard<'a> {
     cdp: &'a Cdp,
     target_id: String,
-    sessions: BTreeSet<String>,
-    frame_sessions: Vec<String>,
-    main_session: String,
-    urls: HashMap<String, String>,
-    extra: Vec<(String, Value)>,
-    inflight: BTreeSet<(String, String)>,
-    loaded: bool,
-    last_activity: Instant,
-    visit: Visit,
 }
 
-impl State<'_> {
-    fn on_event(&mut self, ev: Event) {
-        let p = &ev.params;
-        let session = ev.session.clone().unwrap_or_default();
-        if ev.method == "Target.targetCreated" || ev.method == "Target.targetInfoChanged" {
-            let info = &p["targetInfo"];
-            if info["type"] == "page" && info["openerId"].as_str() == Some(&self.target_id) {
-                let id = info["targetId"].as_str().unwrap_or_default().to_string();
-                // Created and info-changed events both arrive for one popup, and its URL is often
-                // still empty at that point: record the fact once, without the URL, so reports stay
-                // deterministic.
-                let note = "popup window opened by the page was closed".to_string();
-                if !self.visit.interruptions.contains(&note) {
-                    self.visit.interruptions.push(note);
-                }
-                self.cdp
-                    .fire("Target.closeTarget", json!({ "targetId": id }), None);
-            }
-            return;
-        }
-        if !self.sessions.contains(&session) {
-            return;
-        }
-        match ev.method.as_str() {
-            "Target.attachedToTarget" => {
-                let child = p["sessionId"].as_str().unwrap_or_default().to_string();
-                self.sessions.insert(child.clone());
-                if p["targetInfo"]["type"] == "iframe" {
-                    self.frame_sessions.push(child.clone());
-                }
-                let s = Some(child.as_str());
-                self.cdp.fire("Network.enable", json!({}), s);
-                self.cdp.fire(
-                    "Target.setAutoAttach",
-                    json!({ "autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true }),
-                    s,
-                );
-                self.cdp
-                    .fire("Runtime.runIfWaitingForDebugger", json!({}), s);
-            }
-            "Network.requestWillBeSent" => {
-                self.last_activity = Instant::now();
-                let id = p["requestId"].as_str().unwrap_or_default().to_string();
-                let url = p["request"]["url"].as_str().unwrap_or_default().to_string();
-                let ty = p["type"].as_str().unwrap_or("Other").to_string();
-                let is_top = session == self.main_session
-                    && ty == "Document"
-                    && p["frameId"].as_str() == Some(&self.target_id);
-                if is_top {
-                    if p.get("redirectResponse").is_some() {
-                        self.visit.redirects.push(url.clone());
-                    }
-                } else if !url.starts_with("data:") && !url.starts_with("blob:") {
-                    let in_subframe = p["frameId"].as_str() != Some(&self.target_id)
-                        || session != self.main_session;
-                    self.visit.requests.insert(Request {
-                        url: url.clone(),
-                        resource_type: ty,
-                        in_subframe,
-                    });
-                }
-                self.urls.insert(id.clone(), url);
-                self.inflight.insert((session, id));
-            }
-            "Network.responseReceived" => {
-                self.last_activity = Instant::now();
-                let is_top = session == self.main_session
-                    && p["type"] == "Document"
-                    && p["frameId"].as_str() == Some(&self.target_id);
-                if is_top {
-                    let r = &p["response"];
-                    self.visit.status = r["status"].as_u64().map(|s| s as u16);
-                    self.visit.mime = r["mimeType"].as_str().map(str::to_string);
-                    self.visit.final_url = r["url"].as_str().map(str::to_string);
-                    self.visit.headers = r["headers"]
-                        .as_object()
-                        .into_iter()
-                        .flatten()
-                        .filter(|(n, _)| !n.eq_ignore_ascii_case("set-cookie"))
-                        .filter_map(|(n, v)| {
-                            let v: String = v.as_str()?.chars().take(200).collect();
-                            Some((n.to_ascii_lowercase(), v))
-                        })
-                        .collect();
-                }
-            }
-            "Network.responseReceivedExtraInfo" => {
-                let id = p["requestId"].as_str().unwrap_or_default().to_string();
-                self.extra.push((id, p.clone()));
-            }
-            "Network.loadingFinished" | "Network.loadingFailed" => {
-                self.last_activity = Instant::now();
-                let id = p["requestId"].as_str().unwrap_or_default().to_string();
-                if ev.method == "Network.loadingFailed"
-                    && p["type"] == "Document"
-                    && session == self.main_session
-                    && self.visit.status.is_none()
-                    && self.urls.contains_key(&id)
-                {
-                    let text = p["errorText"].as_str().unwrap_or("failed").to_string();
-                    if !p["canceled"].as_bool().unwrap_or(false) {
-                        self.visit.error.get_or_insert(text);
-                    }
-                }
-                self.inflight.remove(&(session, id));
-            }
-            "Network.webSocketCreated" => {
-                let url = p["url"].as_str().unwrap_or_default().to_string();
-                let in_subframe = session != self.main_session;
-                self.visit.requests.insert(Request {
-                    url,
-                    resource_type: "WebSocket".into(),
-                    in_subframe,
-                });
-            }
-            "Page.loadEventFired" if session == self.main_session => {
-                self.loaded = true;
-                self.last_activity = Instant::now();
-                // Scroll at once, so lazy embeds load inside the same idle window as the
-                // page's own late requests instead of in a second wait after it.
-                self.cdp.fire(
-                    "Runtime.evaluate",
-                    json!({ "expression": SCROLL_JS }),
-                    Some(&session),
-                );
-            }
-            "Page.windowOpen" if session == self.main_session => {
-                let note = format!(
-                    "page tried to open a popup window: {}",
-                    p["url"].as_str().unwrap_or("")
-                );
-                if !self.visit.interruptions.contains(&note) {
-                    self.visit.interruptions.push(note);
-                }
-            }
-            "Page.javascriptDialogOpening" => {
-                self.visit.interruptions.push(format!(
-                    "{} dismissed: {}",
-                    p["type"].as_str().unwrap_or("dialog"),
-                    p["message"].as_str().unwrap_or("")
-                ));
-                self.cdp.fire(
-                    "Page.handleJavaScriptDialog",
-                    json!({ "accept": false }),
-                    Some(&session),
-                );
-            }
-            _ => {}
-        }
-    }
-
-    fn settled(&self) -> bool {
-        self.loaded && self.last_activity.elapsed() >= IDLE
-    }
-
-    /// Resolve Set-Cookie headers (extra-info events can arrive before their request).
-    fn collect_cookies(&mut self) {
-        for (id, p) in std::mem::take(&mut self.extra) {
-            let url = self.urls.get(&id).cloned().unwrap_or_default();
-            let mut blocked: BTreeMap<String, String> = BTreeMap::new();
-            for b in p["blockedCookies"].as_array().into_iter().flatten() {
-                let line = b["cookieLine"].as_str().unwrap_or_default().to_string();
-                let reasons: Vec<&str> = b["blockedReasons"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .collect();
-                blocked.insert(line, reasons.join(","));
-            }
-            let headers = p["headers"].as_object().cloned().unwrap_or_default();
-            for (name, value) in headers {
-                if !name.eq_ignore_ascii_case("set-cookie") {
-                    continue;
-                }
-                for line in value
-                    .as_str()
-                    .unwrap_or_default()
-                    .split('\n')
-                    .filter(|l| !l.trim().is_empty())
-                {
-                    self.visit.cookies.push(HeaderCookie {
-                        line: line.to_string(),
-                        response_url: url.clone(),
-                        blocked_reason: blocked.get(line).cloned(),
-                    });
-                }
-            }
-        }
+impl Drop for TabGuard<'_> {
+    fn drop(&mut self) {
+        self.cdp.fire(
+            "Target.closeTarget",
+            json!({ "targetId": self.target_id }),
+            None,
+        );
     }
 }
 
-async fn pump_until(
-    state: &mut State<'_>,
-    rx: &mut UnboundedReceiver<Event>,
-    deadline: Instant,
-) -> bool {
-    loop {
-        if state.settled() {
-            return true;
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            return false;
-        }
-        let wait = (deadline - now).min(Duration::from_millis(100));
-        match tokio::time::timeout(wait, rx.recv()).await {
-            Ok(Some(ev)) => state.on_event(ev),
-            Ok(None) => return false,
-            Err(_) => {}
-        }
-    }
+/// The longest a visit with `plan` may take: `--page-timeout`, the wait after a consent click,
+/// the wait for a CMP's TCF answer, and [`GRACE`] for reading the page and closing the tab.
+pub fn visit_budget(page_timeout: Duration, plan: &VisitPlan) -> Duration {
+    let click = if plan.click_js.is_some() {
+        page_timeout.min(Duration::from_secs(5))
+    } else {
+        Duration::ZERO
+    };
+    let tcf = if plan.tcf {
+        super::signals::ASK_BUDGET
+    } else {
+        Duration::ZERO
+    };
+    page_timeout + click + tcf + GRACE
 }
 
-/// Visit `url` in a new tab of the browser's default context (cookies persist across pages).
-/// Errors are browser-level failures (the connection died); page failures are in the `Visit`.
+/// Visit `url` in a new tab (of the plan's browser context; cookies persist across pages).
+/// Errors are browser-level failures (the tab could not be opened: the connection died); what
+/// goes wrong on the page is in the `Visit` (`error`, `timed_out`, `problems`). The visit ends
+/// within [`visit_budget`] even when the page's scripts never yield.
 pub async fn visit(
     cdp: &Cdp,
     url: &str,
     page_timeout: Duration,
     plan: &VisitPlan,
 ) -> Result<Visit, String> {
+    let started = Instant::now();
+    let hard = started + visit_budget(page_timeout, plan);
     let mut rx = cdp.subscribe();
     let mut create = json!({ "url": "about:blank" });
     if let Some(ctx) = &plan.context {
         create["browserContextId"] = json!(ctx);
     }
-    let created = cdp.call("Target.createTarget", create, None).await?;
+    let created = cdp
+        .call_until("Target.createTarget", create, None, hard)
+        .await?;
     let target_id = created["targetId"]
         .as_str()
         .ok_or("no targetId")?
         .to_string();
+    let _guard = TabGuard {
+        cdp,
+        target_id: target_id.clone(),
+    };
     let attached = cdp
-        .call(
+        .call_until(
             "Target.attachToTarget",
             json!({ "targetId": target_id, "flatten": true }),
             None,
+            hard,
         )
         .await?;
     let session = attached["sessionId"]
@@ -410,18 +271,26 @@ pub async fn visit(
         .ok_or("no sessionId")?
         .to_string();
     let s = Some(session.as_str());
-    cdp.call("Network.enable", json!({}), s).await?;
-    cdp.call("Page.enable", json!({}), s).await?;
-    cdp.call(
+    cdp.call_until("Network.enable", json!({}), s, hard).await?;
+    // Every request of the tab is paused and judged by the internal-address rule before it
+    // leaves the browser (frames and workers: see `capture`).
+    if plan.egress.is_some() {
+        cdp.call_until("Fetch.enable", super::egress::enable_params(), s, hard)
+            .await?;
+    }
+    cdp.call_until("Page.enable", json!({}), s, hard).await?;
+    cdp.call_until(
         "Page.addScriptToEvaluateOnNewDocument",
         json!({ "source": COOKIE_HOOK_JS }),
         s,
+        hard,
     )
     .await?;
-    cdp.call(
+    cdp.call_until(
         "Target.setAutoAttach",
         json!({ "autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true }),
         s,
+        hard,
     )
     .await?;
     let mut state = State {
@@ -431,14 +300,20 @@ pub async fn visit(
         frame_sessions: Vec::new(),
         main_session: session.clone(),
         urls: HashMap::new(),
+        hosts: HashMap::new(),
         extra: Vec::new(),
         inflight: BTreeSet::new(),
         loaded: false,
         last_activity: Instant::now(),
         visit: Visit::default(),
+        guarded: plan.egress.is_some(),
     };
-    let deadline = Instant::now() + page_timeout;
-    match cdp.call("Page.navigate", json!({ "url": url }), s).await {
+    let deadline = started + page_timeout;
+    // Until `hard`: a server that sends its headers late still gets its page read.
+    match cdp
+        .call_until("Page.navigate", json!({ "url": url }), s, hard)
+        .await
+    {
         Ok(r) => {
             if let Some(e) = r["errorText"].as_str() {
                 state.visit.error = Some(e.to_string());
@@ -447,93 +322,165 @@ pub async fn visit(
         Err(e) => state.visit.error = Some(e),
     }
     if state.visit.error.is_none() {
-        let settled = pump_until(&mut state, &mut rx, deadline).await;
-        state.visit.timed_out = !settled;
-        // The page grew after the scroll at load (content added by script): scroll to the new
-        // bottom and wait for what that triggers. Otherwise the lazy embeds already loaded.
-        let grew = cdp
-            .call(
-                "Runtime.evaluate",
-                json!({ "expression": RESCROLL_JS, "returnByValue": true }),
-                s,
-            )
-            .await
-            .map(|r| r["result"]["value"].as_bool() != Some(false))
-            .unwrap_or(false);
-        if grew && settled {
-            state.last_activity = Instant::now();
-            let after_scroll = Instant::now() + Duration::from_millis(1500);
-            pump_until(
-                &mut state,
-                &mut rx,
-                after_scroll.min(deadline.max(Instant::now() + IDLE)),
-            )
-            .await;
-        }
-        if let Some(js) = &plan.click_js {
-            let mut sessions = vec![session.clone()];
-            sessions.extend(state.frame_sessions.iter().cloned());
-            let mut result = (false, "no accept/reject button found".to_string());
-            for sess in sessions {
-                let r = cdp
-                    .call(
-                        "Runtime.evaluate",
-                        json!({ "expression": js, "returnByValue": true }),
-                        Some(&sess),
-                    )
-                    .await
-                    .unwrap_or_default();
-                let v = &r["result"]["value"];
-                if v["clicked"].as_bool() == Some(true) {
-                    result = (true, v["how"].as_str().unwrap_or_default().to_string());
-                    break;
-                }
-            }
-            if result.0 {
-                // Whatever the click unleashes (tag managers, pixels) loads now: wait for it.
-                state.loaded = true;
-                state.last_activity = Instant::now();
-                let cap = Instant::now() + page_timeout.min(Duration::from_secs(5));
-                pump_until(&mut state, &mut rx, cap).await;
-            }
-            state.visit.click = Some(result);
-        }
-        for (name, js) in &plan.probes {
-            let r = cdp
-                .call(
-                    "Runtime.evaluate",
-                    json!({ "expression": js, "awaitPromise": true, "returnByValue": true }),
-                    s,
-                )
-                .await
-                .unwrap_or_default();
-            state
-                .visit
-                .probes
-                .insert(name.clone(), r["result"]["value"].clone());
-        }
-        if plan.tcf {
-            let answer = super::signals::read_tcf(cdp, &session, &target_id).await;
-            state.visit.probes.insert("tcf".into(), answer);
-        }
-        let dom = cdp
-            .call(
-                "Runtime.evaluate",
-                json!({ "expression": DOM_JS, "awaitPromise": true, "returnByValue": true }),
-                s,
-            )
-            .await
-            .ok()
-            .and_then(|v| serde_json::from_value::<Dom>(v["result"]["value"].clone()).ok());
-        state.visit.dom = dom;
+        read_page(&mut state, &mut rx, &session, plan, deadline, hard).await;
     }
-    // Drain what already arrived, then close the tab.
+    // Drain what already arrived; the guard closes the tab.
     while let Ok(ev) = rx.try_recv() {
         state.on_event(ev);
     }
     state.collect_cookies();
-    let _ = cdp
-        .call("Target.closeTarget", json!({ "targetId": target_id }), None)
-        .await;
+    if let Some(e) = &plan.egress {
+        state.visit.refused = e.take(&state.sessions);
+    }
     Ok(state.visit)
+}
+
+/// After navigation: wait until the page settles (or `deadline`), scroll, click, run the probes
+/// and read the DOM, every command bounded by `hard`. A command that gets no answer means the
+/// page's scripts stopped yielding: what remains is skipped and the page says so.
+async fn read_page(
+    state: &mut State<'_>,
+    rx: &mut UnboundedReceiver<Event>,
+    session: &str,
+    plan: &VisitPlan,
+    deadline: Instant,
+    hard: Instant,
+) {
+    let cdp = state.cdp;
+    let settled = pump_until(state, rx, deadline).await;
+    state.visit.timed_out = !settled;
+    // The page grew after the scroll at load (content added by script): scroll to the new
+    // bottom and wait for what that triggers. Otherwise the lazy embeds already loaded.
+    let grew = match world::eval_main(cdp, session, RESCROLL_JS, hard).await {
+        Ok(v) => v.as_bool() != Some(false),
+        Err(e) if Instant::now() >= hard => return unresponsive(state, "scroll", &e),
+        Err(_) => false,
+    };
+    if grew && settled {
+        state.last_activity = Instant::now();
+        let after_scroll = Instant::now() + Duration::from_millis(1500);
+        pump_until(
+            state,
+            rx,
+            after_scroll.min(deadline.max(Instant::now() + IDLE)),
+        )
+        .await;
+    }
+    // What the steps after the click need of the budget: the TCF question, then the DOM read.
+    let tcf_wait = if plan.tcf {
+        super::signals::ASK_BUDGET
+    } else {
+        Duration::ZERO
+    };
+    let reserve = GRACE + tcf_wait;
+    if let Some(js) = &plan.click_js {
+        let mut sessions = vec![session.to_string()];
+        sessions.extend(state.frame_sessions.iter().cloned());
+        let mut result = (false, "no accept/reject button found".to_string());
+        let mut failures = Vec::new();
+        for sess in sessions {
+            match world::eval_main(cdp, &sess, js, hard).await {
+                Ok(v) if v["clicked"].as_bool() == Some(true) => {
+                    result = (true, v["how"].as_str().unwrap_or_default().to_string());
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => failures.push(e),
+            }
+        }
+        if !result.0 {
+            if let Some(e) = failures.first() {
+                state.visit.problems.push((
+                    ErrorKind::ConsentClick,
+                    format!("the consent button could not be looked for: {e}"),
+                ));
+            }
+        }
+        if result.0 {
+            // Whatever the click unleashes (tag managers, pixels) loads now: wait for it.
+            state.loaded = true;
+            state.last_activity = Instant::now();
+            let cap = Instant::now() + (hard - reserve).saturating_duration_since(Instant::now());
+            pump_until(state, rx, cap).await;
+        }
+        state.visit.click = Some(result);
+    }
+    for (name, js) in &plan.probes {
+        match world::eval_main(cdp, session, js, hard).await {
+            Ok(v) => {
+                state.visit.probes.insert(name.clone(), v);
+            }
+            Err(e) if Instant::now() >= hard => return unresponsive(state, "probe", &e),
+            Err(e) => state
+                .visit
+                .problems
+                .push((ErrorKind::Probe, format!("probe {name} failed: {e}"))),
+        }
+    }
+    let frame = state.target_id.clone();
+    if plan.tcf {
+        let answer = super::signals::read_tcf(cdp, session, &frame, hard - GRACE).await;
+        state.visit.probes.insert("tcf".into(), answer);
+    }
+    let mut dom = match world::eval_isolated(cdp, session, &frame, DOM_JS, hard).await {
+        Ok(v) => match serde_json::from_value::<Dom>(v) {
+            Ok(d) => d,
+            Err(e) => {
+                state.visit.problems.push((
+                    ErrorKind::DomRead,
+                    format!("the rendered page could not be read (links, scripts, storage): {e}"),
+                ));
+                return;
+            }
+        },
+        Err(e) if Instant::now() >= hard => return unresponsive(state, "DOM", &e),
+        Err(e) => {
+            state.visit.problems.push((
+                ErrorKind::DomRead,
+                format!("the rendered page could not be read (links, scripts, storage): {e}"),
+            ));
+            return;
+        }
+    };
+    match world::eval_main(cdp, session, COOKIE_NAMES_JS, hard).await {
+        Ok(Value::String(json)) => {
+            let mut names: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
+            names.sort();
+            names.dedup();
+            dom.cookie_names = names;
+        }
+        Ok(_) => {}
+        Err(e) => state.visit.problems.push((
+            ErrorKind::StorageRead,
+            format!("the names of cookies written by the page's scripts could not be read: {e}"),
+        )),
+    }
+    state.visit.dom = Some(dom);
+    if plan.capture_html {
+        match world::eval_isolated(cdp, session, &frame, HTML_JS, hard).await {
+            Ok(Value::String(html)) => state.visit.html = Some(html),
+            Ok(_) => {}
+            Err(e) => state.visit.problems.push((
+                ErrorKind::DomRead,
+                format!("the rendered HTML could not be read: {e}"),
+            )),
+        }
+    }
+}
+
+/// The page stopped answering while we read `what`: record it (kind `dom_read` unless it was a
+/// probe or the scroll) and give up on the rest of the page.
+fn unresponsive(state: &mut State<'_>, what: &str, error: &str) {
+    let kind = if what == "probe" {
+        ErrorKind::Probe
+    } else {
+        ErrorKind::DomRead
+    };
+    state.visit.problems.push((
+        kind,
+        format!(
+            "the page did not answer while its {what} was read ({error}): its scripts may never \
+             yield; the tab was closed and the scan went on"
+        ),
+    ));
 }

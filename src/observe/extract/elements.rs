@@ -261,7 +261,9 @@ fn meta_refresh(st: &mut State, a: &Attrs) {
     let content = decode(content, Context::Attribute);
     if let Some(url) = refresh_target(&content).and_then(|t| st.resolve(t)) {
         st.add_link(url.clone());
-        st.add_reference(url, ResourceType::MetaRefresh, true, false);
+        // The visitor's browser goes there (a navigation), it loads nothing from it into this
+        // page: recorded, never a finding.
+        st.add_reference(url, ResourceType::Navigation, false, false);
     }
 }
 

@@ -215,7 +215,7 @@ fn images_media_objects_and_forms() {
         ("https://www.example.com/e.pdf", "object", true),
         ("https://forms.hubspot.example/submit", "form", false),
         ("https://www.example.com/alt", "form", false),
-        ("https://www.example.com/next", "meta-refresh", true),
+        ("https://www.example.com/next", "navigation", false),
     ];
     for (url, kind, loaded) in want {
         assert!(
