@@ -232,6 +232,32 @@ mod tests {
     }
 
     #[test]
+    fn no_dns_flag_beats_a_files_dns_server() {
+        let mut site = CrawlArgs {
+            dns_server: Some("192.0.2.53".into()),
+            ..Default::default()
+        };
+        let cli = CrawlArgs {
+            no_dns: true,
+            ..Default::default()
+        };
+        overlay(&mut site, &cli, &Given::of(&["no_dns"]));
+        assert!(site.no_dns);
+        assert_eq!(site.dns_server, None);
+        let mut site = CrawlArgs {
+            no_dns: true,
+            ..Default::default()
+        };
+        let cli = CrawlArgs {
+            dns_server: Some("192.0.2.53".into()),
+            ..Default::default()
+        };
+        overlay(&mut site, &cli, &Given::of(&["dns_server"]));
+        assert!(!site.no_dns);
+        assert_eq!(site.dns_server.as_deref(), Some("192.0.2.53"));
+    }
+
+    #[test]
     fn one_site_flags_are_refused_for_a_portfolio() {
         assert!(check_portfolio(&Given::of(&["policy"]), 1).is_ok());
         let e = check_portfolio(&Given::of(&["baseline", "max_pages"]), 3).unwrap_err();
