@@ -137,6 +137,46 @@ pub struct ScanConfig {
     pub quiet: bool,
     /// Accepted exceptions from the config file.
     pub accepted: Vec<crate::exceptions::AcceptRule>,
+    /// Where the infrastructure DNS look-ups go (`--dns-server`, `--no-dns`).
+    pub dns: DnsMode,
+}
+
+/// Where infrastructure DNS look-ups (CNAME, A/AAAA, PTR, MX, TXT) are sent. HTTP connections
+/// never use this: `--resolve` and the system decide those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DnsMode {
+    /// The system's resolver configuration (/etc/resolv.conf).
+    #[default]
+    System,
+    /// One server, UDP with TCP when truncated (`--dns-server`).
+    Server(std::net::SocketAddr),
+    /// No look-ups (`--no-dns`).
+    Off,
+}
+
+impl DnsMode {
+    /// How the report's `settings.dns` says it.
+    pub fn describe(self) -> String {
+        match self {
+            DnsMode::System => "system".into(),
+            DnsMode::Server(a) => format!("server {a}"),
+            DnsMode::Off => "off".into(),
+        }
+    }
+
+    /// Parse `--dns-server ADDR[:PORT]` (port 53 when none; IPv6 with a port as `[::1]:53`).
+    pub fn parse_server(s: &str) -> Result<DnsMode, String> {
+        let t = s.trim();
+        if let Ok(a) = t.parse::<std::net::SocketAddr>() {
+            return Ok(DnsMode::Server(a));
+        }
+        match t.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>() {
+            Ok(ip) => Ok(DnsMode::Server(std::net::SocketAddr::new(ip, 53))),
+            Err(_) => Err(format!(
+                "--dns-server {s:?}: expected an IP address with an optional port, e.g. 192.0.2.53 or 127.0.0.1:5353"
+            )),
+        }
+    }
 }
 
 /// Default User-Agent: honest, names the tool and where to read about it.
@@ -177,6 +217,7 @@ impl ScanConfig {
             consent: ConsentMode::Auto,
             quiet: false,
             accepted: Vec::new(),
+            dns: DnsMode::System,
         }
     }
 }

@@ -38,8 +38,9 @@ pub struct ScanOutcome {
 /// Run the whole pipeline for one site. Only a browser that cannot start is an error (exit 2);
 /// every other problem ends up in `report.errors`.
 ///
-/// Each stage returns its own value — observations, inventory, policy, consent, reconciled
-/// findings — and the report is assembled once, here, from those values.
+/// Each stage returns its own value — observations (with the infrastructure DNS facts looked up
+/// beside the crawl), inventory (with the infrastructure providers), policy, consent, reconciled
+/// findings and declared ledger — and the report is assembled once, here, from those values.
 pub async fn scan(
     config: &ScanConfig,
     catalog: &Catalog,
@@ -48,6 +49,12 @@ pub async fn scan(
     let started_at = now_rfc3339();
     let clock = Instant::now();
 
+    // Infrastructure DNS look-ups run while the crawl runs (bounded by their own deadline); their
+    // facts join the observations, beside the first-party response headers the crawl collected.
+    let dns = tokio::spawn(crawl::dns::look_up(
+        config.start.host_str().unwrap_or_default().to_string(),
+        config.dns,
+    ));
     // Browser mode keeps its browser until the policy is read: the policy as a visitor sees it.
     let (mut obs, renderer) = match config.mode {
         config::Mode::Static => (crawl::crawl_static(config, progress).await, None),
@@ -57,6 +64,9 @@ pub async fn scan(
         }
     };
     progress.finish();
+    let dns = dns.await.unwrap_or_default();
+    obs.dns = dns.facts;
+    obs.errors.extend(dns.errors);
     let inventory = catalog::attribute(&obs, catalog);
     let rendered = renderer
         .as_ref()
@@ -124,6 +134,7 @@ pub async fn scan(
             },
             subresources: config.subresources,
             user_agent: config.user_agent.clone(),
+            dns: config.dns.describe(),
         },
         pages: inventory.pages,
         cookies: inventory.cookies,
@@ -133,6 +144,8 @@ pub async fn scan(
         policy,
         findings: reconciled.findings,
         disclosed: reconciled.disclosed,
+        declared: reconciled.declared,
+        infrastructure: inventory.infrastructure,
         consent: model::Consent {
             cmp_services: reconciled.cmp_services,
             signals: reconciled.signals,

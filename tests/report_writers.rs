@@ -252,6 +252,8 @@ fn html_is_self_contained_and_complete() {
             "Summary",
             "Findings",
             "Disclosed services",
+            "Declared recipients",
+            "Infrastructure",
             "Cookies",
             "Third parties",
             "Consent",

@@ -10,7 +10,8 @@
 use super::{Catalog, Service};
 use crate::domain::{host_within, normalize_host, FirstParty};
 use crate::model::{
-    Cookie, EvidenceStrength, Mode, Page, Party, Script, ServiceUse, StorageEntry, ThirdParty,
+    Cookie, EvidenceStrength, InfrastructureProvider, Mode, Page, Party, Script, ServiceUse,
+    StorageEntry, ThirdParty,
 };
 use crate::observe::Observations;
 use std::collections::{BTreeMap, BTreeSet};
@@ -36,6 +37,13 @@ pub struct Inventory {
     pub storage: Vec<StorageEntry>,
     /// The catalog services observed, sorted by id.
     pub services: Vec<ServiceUse>,
+    /// Who hosts, fronts and mails for the site, from first-party response headers and DNS
+    /// ([`super::infrastructure::attribute`]), sorted by (role, service, company).
+    pub infrastructure: Vec<InfrastructureProvider>,
+    /// The start host: header and CNAME evidence is about it.
+    pub site_host: String,
+    /// DNS look-ups were switched off (`--no-dns`): a hoster the policy names cannot be checked.
+    pub dns_off: bool,
 }
 
 /// What was seen of one service.
@@ -132,6 +140,18 @@ pub fn attribute(obs: &Observations, catalog: &Catalog) -> Inventory {
         scripts,
         storage: obs.storage.clone(),
         services: services(uses, catalog),
+        infrastructure: super::infrastructure::attribute(
+            &obs.dns.host,
+            &obs.response_headers,
+            &obs.dns,
+            |id| {
+                catalog
+                    .company(id)
+                    .map_or_else(|| id.to_string(), |c| c.name.clone())
+            },
+        ),
+        site_host: obs.dns.host.clone(),
+        dns_off: obs.dns.off,
     }
 }
 

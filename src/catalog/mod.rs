@@ -42,6 +42,7 @@
 mod attribute;
 pub mod import;
 mod index;
+pub mod infrastructure;
 mod load;
 mod model;
 mod raw;

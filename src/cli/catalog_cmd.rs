@@ -9,9 +9,10 @@ use std::path::PathBuf;
 /// Catalog subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum CatalogCmd {
-    /// Why is a host, cookie or URL attributed the way it is?
+    /// Why is a host, cookie, URL, response header or DNS name attributed the way it is?
     Lookup {
-        /// A hostname, cookie name, URL or inline-script snippet.
+        /// A hostname, cookie name, URL, inline-script snippet, response header ("cf-ray",
+        /// "server: cloudflare") or DNS name (a CNAME, PTR, MX or SPF include target).
         query: String,
         /// Extra catalog file merged over the built-in one (repeatable).
         #[arg(long, value_name = "FILE")]
@@ -256,6 +257,10 @@ pub fn lookup_text(c: &Catalog, query: &str) -> String {
             let _ = writeln!(out, "script: contains signature \"{sig}\"");
             describe(&mut out, c, s);
         }
+    }
+    for line in catalog::infrastructure::explain(q) {
+        found = true;
+        let _ = writeln!(out, "infrastructure: {line}");
     }
     if !found {
         let _ = writeln!(out, "{q}: not in the catalog (no host suffix, cookie pattern, path marker or signature matches)");

@@ -104,6 +104,12 @@ pub struct SiteConfig {
     /// Let pages lead to internal addresses (intranet sites), like `--allow-private`.
     #[serde(default)]
     pub allow_private: bool,
+    /// Infrastructure DNS look-ups to this server (`ADDR[:PORT]`), like `--dns-server`.
+    #[serde(default)]
+    pub dns_server: Option<String>,
+    /// Skip the infrastructure DNS look-ups, like `--no-dns`.
+    #[serde(default)]
+    pub no_dns: bool,
     /// Ignore robots.txt.
     #[serde(default)]
     pub ignore_robots: bool,
@@ -205,6 +211,7 @@ fn flags_to_fields(msg: &str) -> String {
         ("--exclude", "exclude"),
         ("--resolve", "resolve"),
         ("--proxy", "proxy"),
+        ("--dns-server", "dns_server"),
         ("start URL", "url"),
     ];
     FLAGS
@@ -241,6 +248,12 @@ pub fn plan_with(
         let scope = choice("scope", &site.scope).map_err(|e| format!("{}: {e}", where_()))?;
         let mode = choice("mode", &site.mode).map_err(|e| format!("{}: {e}", where_()))?;
         let consent = choice("consent", &site.consent).map_err(|e| format!("{}: {e}", where_()))?;
+        if site.dns_server.is_some() && site.no_dns {
+            return Err(format!(
+                "{}: dns_server and no_dns contradict each other: keep one",
+                where_()
+            ));
+        }
         let d = CrawlArgs::default();
         let mut args = CrawlArgs {
             scope: scope.unwrap_or(d.scope),
@@ -259,6 +272,8 @@ pub fn plan_with(
             proxy: site.proxy.clone(),
             insecure: site.insecure,
             allow_private: site.allow_private,
+            dns_server: site.dns_server.clone(),
+            no_dns: site.no_dns,
             policy: site.policy.clone(),
             catalog: file.catalogs.clone(),
             mode: mode.unwrap_or(d.mode),

@@ -82,6 +82,13 @@ pub struct CrawlArgs {
     /// Browser mode: seconds to wait for a page to settle.
     #[arg(long, default_value_t = 10.0)]
     pub page_timeout: f64,
+    /// Send the infrastructure DNS look-ups (CNAME, A/AAAA, PTR, MX, SPF) to this server
+    /// (ADDR[:PORT], UDP with TCP when truncated) instead of the system's resolver configuration.
+    #[arg(long, value_name = "ADDR[:PORT]", conflicts_with = "no_dns")]
+    pub dns_server: Option<String>,
+    /// Skip the infrastructure DNS look-ups (hoster and mail providers are then not checked).
+    #[arg(long)]
+    pub no_dns: bool,
     /// Browser mode: consent phases to run.
     #[arg(long, value_enum, default_value_t = ConsentMode::Auto)]
     pub consent: ConsentMode,
@@ -218,6 +225,11 @@ pub fn build_config(url: &str, c: &CrawlArgs, quiet: bool) -> Result<ScanConfig,
     cfg.chrome = c.chrome.clone();
     cfg.page_timeout = seconds("--page-timeout", c.page_timeout)?;
     cfg.consent = c.consent;
+    cfg.dns = match (&c.dns_server, c.no_dns) {
+        (Some(server), _) => crate::config::DnsMode::parse_server(server)?,
+        (None, true) => crate::config::DnsMode::Off,
+        (None, false) => crate::config::DnsMode::System,
+    };
     cfg.quiet = quiet;
     Ok(cfg)
 }

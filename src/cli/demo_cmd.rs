@@ -33,6 +33,8 @@ pub fn demo_crawl_args(port: u16, browser: bool) -> CrawlArgs {
         resolve: vec![format!("*:{port}:127.0.0.1")],
         insecure: true,
         browser,
+        // The demo site is invented: its names exist in no DNS, and the demo stays offline.
+        no_dns: true,
         ..CrawlArgs::default()
     }
 }

@@ -81,6 +81,8 @@ pub const PER_SITE: &[&str] = &[
     "page_timeout",
     "consent",
     "allow_private",
+    "dns_server",
+    "no_dns",
 ];
 
 /// Crawl flags handled elsewhere: `--catalog` adds to the file's `catalogs` (one catalog serves
@@ -117,6 +119,8 @@ pub fn overlay(site: &mut CrawlArgs, cli: &CrawlArgs, given: &Given) {
         page_timeout,
         consent,
         allow_private,
+        dns_server,
+        no_dns,
     );
     if given.contains("browser") && !given.contains("mode") {
         // `--browser` is `--mode browser`: a file's `mode = "static"` must not win over it.
@@ -124,6 +128,13 @@ pub fn overlay(site: &mut CrawlArgs, cli: &CrawlArgs, given: &Given) {
     }
     if given.contains("mode") && !given.contains("browser") {
         site.browser = false;
+    }
+    if given.contains("no_dns") && !given.contains("dns_server") {
+        // `--no-dns` must not lose to a file's `dns_server` (which wins over `no_dns` in a site).
+        site.dns_server = None;
+    }
+    if given.contains("dns_server") {
+        site.no_dns = false;
     }
     if given.contains("policy") {
         site.policy = cli.policy.clone();
@@ -218,6 +229,32 @@ mod tests {
         };
         overlay(&mut site, &cli, &Given::of(&["browser"]));
         assert!(site.browser);
+    }
+
+    #[test]
+    fn no_dns_flag_beats_a_files_dns_server() {
+        let mut site = CrawlArgs {
+            dns_server: Some("192.0.2.53".into()),
+            ..Default::default()
+        };
+        let cli = CrawlArgs {
+            no_dns: true,
+            ..Default::default()
+        };
+        overlay(&mut site, &cli, &Given::of(&["no_dns"]));
+        assert!(site.no_dns);
+        assert_eq!(site.dns_server, None);
+        let mut site = CrawlArgs {
+            no_dns: true,
+            ..Default::default()
+        };
+        let cli = CrawlArgs {
+            dns_server: Some("192.0.2.53".into()),
+            ..Default::default()
+        };
+        overlay(&mut site, &cli, &Given::of(&["dns_server"]));
+        assert!(!site.no_dns);
+        assert_eq!(site.dns_server.as_deref(), Some("192.0.2.53"));
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub struct Fetched {
     /// A redirect to this URL was not followed because it leaves the scan's scope
     /// (only from [`Fetcher::get_within`]); `status` is then the redirect's status.
     pub off_scope_redirect: Option<Url>,
+    /// The final response's headers as (lowercase name, value), Set-Cookie excluded: CDN and
+    /// hosting signatures live there.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Fetched {
@@ -333,6 +336,7 @@ impl Fetcher {
                         body: Vec::new(),
                         truncated: false,
                         off_scope_redirect: Some(next),
+                        headers: header_pairs(resp.headers()),
                     });
                 }
                 self.admit(&next).await?;
@@ -345,6 +349,7 @@ impl Fetcher {
                 .get(CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string);
+            let headers = header_pairs(resp.headers());
             let (body, truncated) = read_body(resp, max_body).await?;
             let content_type = ct_header.as_deref().map(|ct| {
                 ct.split(';')
@@ -364,6 +369,7 @@ impl Fetcher {
                 body,
                 truncated,
                 off_scope_redirect: None,
+                headers,
             });
         }
     }
@@ -378,6 +384,25 @@ impl Fetcher {
             .await
             .map_err(|r| FetchError::PrivateAddress(format!("{} ({url})", r.address)))
     }
+}
+
+/// Longest header value kept: signatures need the start of it, not a whole CSP.
+const MAX_HEADER_VALUE: usize = 200;
+
+/// Header (lowercase name, value) pairs, Set-Cookie excluded (cookies are recorded apart).
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(n, _)| *n != SET_COOKIE)
+        .filter_map(|(n, v)| {
+            let v = v.to_str().ok()?.trim();
+            let cut = v
+                .char_indices()
+                .nth(MAX_HEADER_VALUE)
+                .map_or(v, |(i, _)| &v[..i]);
+            Some((n.as_str().to_string(), cut.to_string()))
+        })
+        .collect()
 }
 
 /// The next URL of a 301/302/303/307/308 with a usable `Location` (fragment dropped).

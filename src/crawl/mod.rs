@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod charset;
+pub mod dns;
 pub mod fetch;
 pub mod frontier;
 pub mod host_budget;

@@ -151,6 +151,7 @@ pub async fn crawl_page(
         record.errors.push(page_error(&url, &problem));
     }
     record.set_cookies = std::mem::take(&mut fetched.set_cookies);
+    record.headers = std::mem::take(&mut fetched.headers);
     let final_url = fetched.final_url.clone();
     if final_url != url {
         let mut f = final_url.clone();

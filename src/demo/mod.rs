@@ -8,6 +8,7 @@
 //! contact form. Its privacy policy deliberately misses some of them, so the demo shows findings.
 
 pub mod bodies;
+pub mod dns;
 pub mod routes;
 pub mod server;
 pub mod site;

@@ -52,6 +52,14 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Services that the policy names, with the sentence that names them.
     pub disclosed: Vec<Disclosed>,
+    /// The declared ledger: every recipient the policy names, once, with what the scan found of
+    /// it. Sorted by (name, service, company).
+    #[serde(default)]
+    pub declared: Vec<DeclaredRecipient>,
+    /// Who hosts, fronts and mails for the site (response headers and DNS), sorted by (role,
+    /// service, company).
+    #[serde(default)]
+    pub infrastructure: Vec<InfrastructureProvider>,
     /// Consent manager and phases.
     pub consent: Consent,
     /// Browser mode: Web Storage keys and IndexedDB databases pages used, sorted by
@@ -123,6 +131,9 @@ pub struct Settings {
     pub subresources: bool,
     /// User-Agent sent.
     pub user_agent: String,
+    /// Infrastructure DNS look-ups: "system", "server ADDR:PORT" or "off" (`--no-dns`).
+    #[serde(default)]
+    pub dns: String,
 }
 
 /// A fetched page or document.
@@ -430,6 +441,53 @@ pub struct DeclarationRef {
     /// "purpose" (its company with a purpose word), "brand" (an unknown host's brand).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched_as: Option<String>,
+}
+
+/// One row of the declared ledger: a recipient the policy names and what the scan found of it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct DeclaredRecipient {
+    /// As written in the policy (the first mention).
+    pub name: String,
+    /// Catalog service id, when the name is a catalog service.
+    pub service: Option<String>,
+    /// Company legal name, when known.
+    pub company: Option<String>,
+    /// Heading path of the first mention.
+    pub section: String,
+    /// The sentence of the first mention.
+    pub excerpt: String,
+    /// "observed" | "infrastructure" | "not_observable" | "not_observed".
+    pub status: String,
+    /// Why a `not_observable` recipient cannot be seen by a crawl (null otherwise).
+    pub reason: Option<String>,
+    /// Hosts (or infrastructure names) that show it, sorted.
+    pub hosts: Vec<String>,
+}
+
+/// A processor behind the site that no page load shows: CDN, WAF, hoster, mail provider.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct InfrastructureProvider {
+    /// Catalog service id, when the catalog has one.
+    pub service: Option<String>,
+    /// Company legal name.
+    pub company: Option<String>,
+    /// What to call it ("Cloudflare", "Google Workspace").
+    pub name: String,
+    /// "cdn" | "hosting" | "waf" | "email" | "email_sending" | "dns".
+    pub role: String,
+    /// How it was seen, sorted.
+    pub evidence: Vec<InfrastructureEvidence>,
+}
+
+/// One sighting of an infrastructure provider.
+#[derive(
+    Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
+pub struct InfrastructureEvidence {
+    /// "header" | "cname" | "mx" | "spf" | "ptr".
+    pub source: String,
+    /// What was seen: "cf-ray: 8e2f…-FRA", "www.example.com CNAME example.com.cdn.cloudflare.net".
+    pub value: String,
 }
 
 /// Consent manager and phases.

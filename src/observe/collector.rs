@@ -22,6 +22,8 @@ use url::Url;
 
 /// Most first-party resource URLs kept (for path signatures such as `/matomo.js`).
 pub const MAX_FIRST_PARTY_RESOURCES: usize = 10_000;
+/// Most distinct first-party response header names kept.
+pub const MAX_RESPONSE_HEADERS: usize = 64;
 /// Example URLs kept per third-party host.
 pub const SAMPLE_URLS: usize = 5;
 
@@ -40,6 +42,7 @@ pub struct Collector {
     first_party_resources: BTreeSet<String>,
     errors: BTreeSet<ScanError>,
     storage: BTreeMap<(String, String, String), StorageAcc>,
+    response_headers: BTreeMap<String, String>,
     google: super::google_consent::GoogleSignals,
 }
 
@@ -116,7 +119,11 @@ impl Collector {
             requests,
             errors,
             storage,
+            headers,
         } = record;
+        for (name, value) in headers {
+            self.add_response_header(name, value);
+        }
         let url = self.intern(&page.url);
         if page.title.is_none() {
             page.title = extract.as_ref().and_then(|e| e.title.clone());
@@ -350,6 +357,20 @@ impl Collector {
         acc.all_noscript &= s.noscript;
     }
 
+    /// Keep the smallest value per header name (deterministic whatever the page order), for a
+    /// bounded number of names.
+    fn add_response_header(&mut self, name: String, value: String) {
+        let full = self.response_headers.len() >= MAX_RESPONSE_HEADERS;
+        match self.response_headers.get_mut(&name) {
+            Some(v) if *v <= value => {}
+            Some(v) => *v = value,
+            None if !full => {
+                self.response_headers.insert(name, value);
+            }
+            None => {}
+        }
+    }
+
     /// Sort everything and hand over.
     pub fn finish(self) -> Observations {
         let strings = |set: BTreeSet<Arc<str>>| set.iter().map(|p| p.to_string()).collect();
@@ -417,6 +438,9 @@ impl Collector {
                 .collect(),
             cmp_markers: self.cmp_markers,
             first_party_resources: self.first_party_resources,
+            response_headers: self.response_headers,
+            // Set by `scan`, whose look-ups run beside the crawl.
+            dns: Default::default(),
             errors: self.errors.into_iter().collect(),
             // Set by the crawler, which alone knows whether the start URL answered.
             start_failed: false,

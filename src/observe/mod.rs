@@ -189,6 +189,8 @@ pub struct PageRecord {
     /// Browser mode: Web Storage keys and IndexedDB databases the page's origin held after it
     /// settled (`pages` and `before_consent` are filled in by the collector).
     pub storage: Vec<crate::model::StorageEntry>,
+    /// Static mode: the page's final response headers, (lowercase name, value).
+    pub headers: Vec<(String, String)>,
 }
 
 /// The merged observations of a scan, sorted and deduplicated, not yet attributed.
@@ -222,6 +224,30 @@ pub struct Observations {
     pub consent: Option<crate::model::Consent>,
     /// Browser mode: storage entries, sorted by (origin, kind, name).
     pub storage: Vec<crate::model::StorageEntry>,
+    /// First-party response headers: the smallest value seen per lowercase name, for at most
+    /// [`collector::MAX_RESPONSE_HEADERS`] names (CDN/hosting signatures are matched later).
+    pub response_headers: BTreeMap<String, String>,
+    /// The start host's infrastructure DNS records (the look-ups run beside the crawl; `scan`
+    /// puts their result here).
+    pub dns: DnsFacts,
     /// Browser mode: Google Consent Mode per phase, decoded from the requests to Google's tags.
     pub google_consent: BTreeMap<Phase, crate::model::GoogleConsentMode>,
+}
+
+/// DNS facts about a site, as looked up (names lowercase, without the trailing dot). They show
+/// the hoster and the mail providers, which no page load does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DnsFacts {
+    /// The name asked about: the start host (whose response headers are matched too).
+    pub host: String,
+    /// Look-ups were switched off (`--no-dns`): a missing record then proves nothing.
+    pub off: bool,
+    /// The start host's CNAME chain, in order.
+    pub cname: Vec<String>,
+    /// PTR names of the start host's addresses, as `(address, name)`.
+    pub ptr: Vec<(String, String)>,
+    /// Mail exchangers of the registrable domain.
+    pub mx: Vec<String>,
+    /// SPF `include:` / `redirect=` domains of the registrable domain.
+    pub spf: Vec<String>,
 }

@@ -286,6 +286,9 @@ mod tests {
                 services: &self.services,
                 policy: &self.policy,
                 consent: &self.consent,
+                infrastructure: &[],
+                site_host: "",
+                dns_off: false,
             }
         }
     }

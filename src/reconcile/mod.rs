@@ -6,7 +6,10 @@
 //!   is named; otherwise `undisclosed_service`, with a severity by category ([`severity`]);
 //! - a loaded third-party host no catalog entry explains is `unattributed_third_party` (medium,
 //!   "needs review") unless a host or provider sentence in the policy matches its domain;
-//! - a declared service not seen is `declared_not_observed` (info);
+//! - an infrastructure provider (CDN, hoster, mail, from headers and DNS) the policy does not
+//!   name is `undisclosed_service` (medium) ([`infrastructure`]);
+//! - every recipient the policy names gets one row in the declared ledger ([`ledger`]); a row
+//!   nothing explains is `declared_not_observed` (info);
 //! - a tracker script not gated by consent-manager markup is `tracking_before_consent` (high);
 //!   in browser mode with a before-consent phase, what the browser contacted decides instead;
 //! - consent signals per phase (Google Consent Mode, IAB TCF) give `consent_mode_ping_after_reject`,
@@ -19,27 +22,33 @@ mod cmp;
 mod consent_signals;
 mod disclosure;
 mod evidence;
+mod infrastructure;
+mod ledger;
 mod rules;
 pub mod severity;
 
 use crate::catalog::{Catalog, Inventory};
 use crate::model::{
-    CmpService, Consent, Cookie, Declaration, DeclarationRef, Disclosed, Finding, Mode, Page,
-    Phase, PhaseSignals, Policy, Script, ServiceUse, ThirdParty,
+    CmpService, Consent, Cookie, Declaration, DeclarationRef, DeclaredRecipient, Disclosed,
+    Finding, InfrastructureProvider, Mode, Page, Phase, PhaseSignals, Policy, Script, ServiceUse,
+    ThirdParty,
 };
 use disclosure::{Basis, Declared};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-/// What the diff produced: the report's `findings` and `disclosed`, the consent manager's
-/// service list with `service`, `in_policy` and `observed` decided, and the consent signals with
-/// the cookies of each phase's Google services filled in.
+/// What the diff produced: the report's `findings`, `disclosed` and `declared` (the ledger), the
+/// consent manager's service list with `service`, `in_policy` and `observed` decided, and the
+/// consent signals with the cookies of each phase's Google services filled in.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reconciled {
     /// Sorted in the report contract's order ([`sort_findings`]).
     pub findings: Vec<Finding>,
     /// Sorted by (service, hosts).
     pub disclosed: Vec<Disclosed>,
+    /// The declared ledger: every recipient the policy names, once, sorted by (name, service,
+    /// company).
+    pub declared: Vec<DeclaredRecipient>,
     /// `consent.cmp_services`, in the consent section's order, cross-checked.
     pub cmp_services: Vec<CmpService>,
     /// `consent.signals`, with `google_consent_mode.cookies` decided from the attributed cookies.
@@ -57,6 +66,12 @@ pub(crate) struct Seen<'a> {
     pub services: &'a [ServiceUse],
     pub policy: &'a Policy,
     pub consent: &'a Consent,
+    /// CDN, hoster and mail providers from headers and DNS.
+    pub infrastructure: &'a [InfrastructureProvider],
+    /// The start host (header and CNAME evidence is about it).
+    pub site_host: &'a str,
+    /// DNS look-ups were off (`--no-dns`).
+    pub dns_off: bool,
 }
 
 /// Diff the inventory against the policy (and the consent manager's own list). Pure: the same
@@ -76,6 +91,9 @@ pub fn reconcile(
         services: &inventory.services,
         policy,
         consent,
+        infrastructure: &inventory.infrastructure,
+        site_host: &inventory.site_host,
+        dns_off: inventory.dns_off,
     };
     let declared = Declared::new(report.policy);
     let mut findings: Vec<Finding> = Vec::new();
@@ -138,17 +156,13 @@ pub fn reconcile(
         }
     }
 
-    let observed: BTreeSet<&str> = report.services.iter().map(|s| s.id.as_str()).collect();
-    let mut reported: BTreeSet<&str> = BTreeSet::new();
-    for d in declared.all() {
-        let Some(id) = d.service.as_deref() else {
-            continue;
-        };
-        if observed.contains(id) || !reported.insert(id) {
-            continue;
-        }
-        findings.push(rules::declared_not_observed(report, catalog, id, d));
-    }
+    let (infra_findings, infra_disclosed) = infrastructure::reconcile(report, catalog, &declared);
+    findings.extend(infra_findings);
+    disclosed.extend(infra_disclosed);
+
+    let ledger = ledger::build(report, catalog, &declared);
+    findings.extend(ledger::findings(report, catalog, &ledger));
+    let declared_ledger: Vec<DeclaredRecipient> = ledger.into_iter().map(|r| r.entry).collect();
 
     findings.extend(consent_signals::consent_mode_missing(report));
     findings.extend(consent_signals::tcf_consent_after_reject(report));
@@ -162,6 +176,7 @@ pub fn reconcile(
     Reconciled {
         findings,
         disclosed,
+        declared: declared_ledger,
         cmp_services: cmp::apply(&consent.cmp_services, cmp_marks),
         signals: consent_signals::with_cookies(report),
     }

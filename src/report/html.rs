@@ -14,6 +14,10 @@ use super::describe::{
 };
 use super::escape::html as esc;
 use super::model::{Report, Severity};
+use super::recipients::{
+    infrastructure_cells, ledger_cells, INFRASTRUCTURE_COLUMNS, LEDGER_COLUMNS, NO_DECLARED,
+    NO_INFRASTRUCTURE,
+};
 use std::fmt::Write as _;
 
 const STYLE: &str = "
@@ -101,6 +105,8 @@ pub fn render(report: &Report) -> String {
     summary(&mut out, report);
     findings(&mut out, report);
     disclosed(&mut out, report);
+    ledger(&mut out, report);
+    infrastructure(&mut out, report);
     cookies(&mut out, report);
     third_parties(&mut out, report);
     consent(&mut out, report);
@@ -226,6 +232,32 @@ fn disclosed(out: &mut String, report: &Report) {
         );
     }
     out.push_str("</ul>\n");
+}
+
+fn ledger(out: &mut String, report: &Report) {
+    out.push_str("<h2>Declared recipients</h2>\n");
+    if report.declared.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>", esc(NO_DECLARED));
+        return;
+    }
+    table_head(out, &LEDGER_COLUMNS);
+    for d in &report.declared {
+        tag_row(out, &ledger_cells(d).map(|cell| esc(&cell)));
+    }
+    out.push_str("</tbody></table>\n");
+}
+
+fn infrastructure(out: &mut String, report: &Report) {
+    out.push_str("<h2>Infrastructure</h2>\n");
+    if report.infrastructure.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>", esc(NO_INFRASTRUCTURE));
+        return;
+    }
+    table_head(out, &INFRASTRUCTURE_COLUMNS);
+    for p in &report.infrastructure {
+        tag_row(out, &infrastructure_cells(p).map(|cell| esc(&cell)));
+    }
+    out.push_str("</tbody></table>\n");
 }
 
 fn cookies(out: &mut String, report: &Report) {

@@ -1,5 +1,5 @@
 //! Markdown for a compliance ticket: summary, findings table, disclosed services with the quoted
-//! policy sentence, cookie table, third-party table, errors.
+//! policy sentence, the declared ledger, infrastructure, cookie table, third-party table, errors.
 //!
 //! Every site-controlled string goes through [`escape::markdown`](super::escape::markdown) and is
 //! never placed at the start of a line, so a hostile cookie name or excerpt can neither break a
@@ -12,6 +12,10 @@ use super::describe::{
 };
 use super::escape::markdown as esc;
 use super::model::Report;
+use super::recipients::{
+    infrastructure_cells, ledger_cells, INFRASTRUCTURE_COLUMNS, LEDGER_COLUMNS, NO_DECLARED,
+    NO_INFRASTRUCTURE,
+};
 use std::fmt::Write as _;
 
 /// Table rows beyond this are summarised ("… and N more"); the JSON report has them all.
@@ -59,6 +63,8 @@ pub fn render(report: &Report) -> String {
     summary(&mut out, report);
     findings(&mut out, report);
     disclosed(&mut out, report);
+    ledger(&mut out, report);
+    infrastructure(&mut out, report);
     cookies(&mut out, report);
     third_parties(&mut out, report);
     errors(&mut out, report);
@@ -162,6 +168,34 @@ fn disclosed(out: &mut String, report: &Report) {
         let _ = writeln!(out, "  > “{}”", esc(d.declaration.excerpt.trim()));
     }
     more(out, report.disclosed.len());
+    out.push('\n');
+}
+
+fn ledger(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Declared recipients\n");
+    if report.declared.is_empty() {
+        let _ = writeln!(out, "{NO_DECLARED}\n");
+        return;
+    }
+    header(out, &LEDGER_COLUMNS);
+    for d in report.declared.iter().take(MAX_ROWS) {
+        row(out, &ledger_cells(d).map(|cell| esc(&cell)));
+    }
+    more(out, report.declared.len());
+    out.push('\n');
+}
+
+fn infrastructure(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "## Infrastructure\n");
+    if report.infrastructure.is_empty() {
+        let _ = writeln!(out, "{NO_INFRASTRUCTURE}\n");
+        return;
+    }
+    header(out, &INFRASTRUCTURE_COLUMNS);
+    for p in report.infrastructure.iter().take(MAX_ROWS) {
+        row(out, &infrastructure_cells(p).map(|cell| esc(&cell)));
+    }
+    more(out, report.infrastructure.len());
     out.push('\n');
 }
 

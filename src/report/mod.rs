@@ -12,6 +12,7 @@ pub mod json;
 pub mod markdown;
 pub mod overview;
 pub mod policy;
+pub mod recipients;
 pub mod redact;
 pub mod terminal;
 

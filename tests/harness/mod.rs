@@ -7,6 +7,7 @@
 //! stdout, stderr and the (kept) report path are printed, so the failure can be reproduced by hand.
 #![allow(dead_code)] // each test file uses a different part of the harness
 
+use privacy_inventory::demo::dns::{DnsServer, Zone};
 use privacy_inventory::demo::server::{FixtureServer, RecordedRequest};
 use privacy_inventory::demo::site::SiteSource;
 use privacy_inventory::report::model::Report;
@@ -32,6 +33,8 @@ pub struct Site {
     pub name: String,
     /// The running server.
     pub server: FixtureServer,
+    /// The site's DNS server on loopback, when it has a `_dns.toml` zone.
+    pub dns: Option<DnsServer>,
 }
 
 /// Serve `fixtures/sites/<case>`.
@@ -46,11 +49,17 @@ pub fn serve_dir(name: &str, dir: PathBuf) -> Site {
         "fixture site {} does not exist",
         dir.display()
     );
+    let zone = Zone::load_dir(&dir).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let dns = zone.map(|z| {
+        DnsServer::start(z)
+            .unwrap_or_else(|e| panic!("cannot start the DNS server for {name}: {e}"))
+    });
     let server = FixtureServer::start_background(SiteSource::Dir(dir))
         .unwrap_or_else(|e| panic!("cannot start the fixture server for {name}: {e}"));
     Site {
         name: name.to_string(),
         server,
+        dns,
     }
 }
 
@@ -62,9 +71,18 @@ impl Site {
 
     /// A scan of `start` with every host resolved to this server, and `--insecure` because the
     /// server's https answers carry a self-signed certificate ([`Scan::secure`] drops it).
+    /// Infrastructure DNS look-ups go to the site's loopback DNS server when it has a zone, and
+    /// are off (`--no-dns`) otherwise: no test ever asks a real resolver.
     pub fn scan(&self, start: &str) -> Scan {
+        let dns: Vec<String> = match &self.dns {
+            Some(d) => vec!["--dns-server".into(), d.addr().to_string()],
+            None => vec!["--no-dns".into()],
+        };
         Scan {
-            args: vec!["scan".into(), start.into(), "--insecure".into()],
+            args: ["scan".into(), start.into(), "--insecure".into()]
+                .into_iter()
+                .chain(dns)
+                .collect(),
             resolve: vec![self.server.resolve_all()],
             site: self.name.clone(),
             cwd: None,
@@ -184,6 +202,17 @@ impl Scan {
     /// Add arguments.
     pub fn args(mut self, args: &[&str]) -> Scan {
         self.args.extend(args.iter().map(|s| s.to_string()));
+        self
+    }
+
+    /// Turn the infrastructure DNS look-ups off (`--no-dns` instead of the site's DNS server).
+    pub fn no_dns(mut self) -> Scan {
+        if let Some(i) = self.args.iter().position(|a| a == "--dns-server") {
+            self.args.drain(i..i + 2);
+        }
+        if !self.args.iter().any(|a| a == "--no-dns") {
+            self.args.push("--no-dns".into());
+        }
         self
     }
 

@@ -395,7 +395,7 @@ pub fn observed() -> Report {
 }
 
 /// Run the reconcile stage on a hand-built report and store its value in the report, as `scan`
-/// assembles it (findings, disclosed, the cross-checked CMP services).
+/// assembles it (findings, disclosed, the declared ledger, the cross-checked CMP services).
 pub fn reconcile(r: &mut Report, catalog: &Catalog) {
     let inventory = privacy_inventory::catalog::Inventory {
         mode: r.mode,
@@ -406,9 +406,16 @@ pub fn reconcile(r: &mut Report, catalog: &Catalog) {
         scripts: r.scripts.clone(),
         storage: r.storage.clone(),
         services: r.services.clone(),
+        infrastructure: r.infrastructure.clone(),
+        site_host: url::Url::parse(&r.target)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default(),
+        dns_off: r.settings.dns == "off",
     };
     let out = privacy_inventory::reconcile::reconcile(&inventory, &r.policy, &r.consent, catalog);
     r.findings = out.findings;
     r.disclosed = out.disclosed;
+    r.declared = out.declared;
     r.consent.cmp_services = out.cmp_services;
 }

@@ -113,6 +113,16 @@ impl State<'_> {
                     self.visit.status = r["status"].as_u64().map(|s| s as u16);
                     self.visit.mime = r["mimeType"].as_str().map(str::to_string);
                     self.visit.final_url = r["url"].as_str().map(str::to_string);
+                    self.visit.headers = r["headers"]
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .filter(|(n, _)| !n.eq_ignore_ascii_case("set-cookie"))
+                        .filter_map(|(n, v)| {
+                            let v: String = v.as_str()?.chars().take(200).collect();
+                            Some((n.to_ascii_lowercase(), v))
+                        })
+                        .collect();
                 }
             }
             "Network.responseReceivedExtraInfo" => {

@@ -64,6 +64,7 @@ pub fn to_page_record(url: &Url, depth: usize, v: Visit, fp: &FirstParty) -> Pag
     rec.page.interruptions.sort();
     rec.page.interruptions.dedup();
     rec.page.redirects = v.redirects.clone();
+    rec.headers = v.headers.clone();
     let final_url = v
         .final_url
         .as_deref()

@@ -118,6 +118,9 @@ pub struct Visit {
     pub html: Option<String>,
     /// Requests failed because they led to an internal address: (URL, address).
     pub refused: Vec<(String, String)>,
+    /// Headers of the top document's response, (lowercase name, value), Set-Cookie excluded:
+    /// CDN and hosting signatures live there.
+    pub headers: Vec<(String, String)>,
 }
 
 /// What to do on a visit besides capturing.
