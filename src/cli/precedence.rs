@@ -56,34 +56,48 @@ impl Given {
     }
 }
 
-/// Crawl flags that apply to every site of a config file, replacing the file's value (lists
-/// included: `--resolve` given once replaces every site's `resolve`).
-pub const PER_SITE: &[&str] = &[
-    "scope",
-    "include",
-    "exclude",
-    "first_party",
-    "max_pages",
-    "max_depth",
-    "concurrency",
-    "rate",
-    "timeout",
-    "max_body",
-    "user_agent",
-    "ignore_robots",
-    "resolve",
-    "proxy",
-    "insecure",
-    "no_subresources",
-    "browser",
-    "mode",
-    "chrome",
-    "page_timeout",
-    "consent",
-    "allow_private",
-    "dns_server",
-    "no_dns",
-];
+/// One list of the per-site crawl flags makes both [`PER_SITE`] (their ids, checked against clap
+/// by a test) and the overlay that copies them, so a flag cannot be in one and not the other.
+macro_rules! per_site_flags {
+    ($($field:ident),* $(,)?) => {
+        /// Crawl flags that apply to every site of a config file, replacing the file's value
+        /// (lists included: `--resolve` given once replaces every site's `resolve`).
+        pub const PER_SITE: &[&str] = &[$(stringify!($field)),*];
+
+        /// Copy each typed per-site flag of `cli` over `site`.
+        fn take_per_site(site: &mut CrawlArgs, cli: &CrawlArgs, given: &Given) {
+            $( if given.contains(stringify!($field)) { site.$field = cli.$field.clone(); } )*
+        }
+    };
+}
+
+// The crawl flags that apply to every site of a config file.
+per_site_flags!(
+    scope,
+    include,
+    exclude,
+    first_party,
+    max_pages,
+    max_depth,
+    concurrency,
+    rate,
+    timeout,
+    max_body,
+    user_agent,
+    ignore_robots,
+    resolve,
+    proxy,
+    insecure,
+    no_subresources,
+    browser,
+    mode,
+    chrome,
+    page_timeout,
+    consent,
+    allow_private,
+    dns_server,
+    no_dns,
+);
 
 /// Crawl flags handled elsewhere: `--catalog` adds to the file's `catalogs` (one catalog serves
 /// the whole run), `--policy` names one site's policy (see [`check_portfolio`]).
@@ -91,37 +105,7 @@ pub const WHOLE_RUN: &[&str] = &["catalog", "policy"];
 
 /// Put the typed crawl flags of `cli` over one site's settings from the file.
 pub fn overlay(site: &mut CrawlArgs, cli: &CrawlArgs, given: &Given) {
-    macro_rules! take {
-        ($($field:ident),* $(,)?) => {
-            $( if given.contains(stringify!($field)) { site.$field = cli.$field.clone(); } )*
-        };
-    }
-    take!(
-        scope,
-        include,
-        exclude,
-        first_party,
-        max_pages,
-        max_depth,
-        concurrency,
-        rate,
-        timeout,
-        max_body,
-        user_agent,
-        ignore_robots,
-        resolve,
-        proxy,
-        insecure,
-        no_subresources,
-        browser,
-        mode,
-        chrome,
-        page_timeout,
-        consent,
-        allow_private,
-        dns_server,
-        no_dns,
-    );
+    take_per_site(site, cli, given);
     if given.contains("browser") && !given.contains("mode") {
         // `--browser` is `--mode browser`: a file's `mode = "static"` must not win over it.
         site.browser = true;
